@@ -1,0 +1,28 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Layers import only to their left: policy-model ← usage ← recommender ← src (see ARCHITECTURE.md). */
+const layer = (/** @type {string[]} */ forbidden) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: forbidden.map((folder) => ({
+        group: [`**/${folder}/**`, `**/${folder}`],
+        message: `this layer may not import from ${folder}/ (layers are one-way, see ARCHITECTURE.md)`,
+      })),
+    },
+  ],
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  { files: ['policy-model/**/*.ts'], rules: layer(['usage', 'recommender', 'src']) },
+  { files: ['usage/**/*.ts'], rules: layer(['recommender', 'src']) },
+  { files: ['recommender/**/*.ts'], rules: layer(['src']) },
+);

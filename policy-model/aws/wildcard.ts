@@ -1,0 +1,58 @@
+/**
+ * `*` (any run of characters, possibly empty) and `?` (exactly one character) globs, as used by
+ * Action, Resource and StringLike. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+ */
+
+/** True when the text has a `*` or `?`. */
+export function hasWildcard(text: string): boolean {
+  return text.includes('*') || text.includes('?');
+}
+
+const REGEX_SPECIALS = /[.+^${}()|[\]\\]/g;
+
+/** Compiles a glob into a predicate; `ignoreCase` lower-cases the glob, callers pass lower-cased input. */
+export function compileGlob(glob: string, ignoreCase = false): (input: string) => boolean {
+  const pattern = ignoreCase ? glob.toLowerCase() : glob;
+  // Fast paths cover nearly every real policy (bench/evaluate.bench.ts: about 2x decisions/s
+  // over a RegExp for every pattern).
+  if (pattern === '*') return () => true;
+  if (!hasWildcard(pattern)) return (input) => input === pattern;
+  const star = pattern.indexOf('*');
+  if (star === pattern.length - 1 && !pattern.includes('?')) {
+    const prefix = pattern.slice(0, -1);
+    return (input) => input.startsWith(prefix);
+  }
+  const source = pattern
+    .replace(REGEX_SPECIALS, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  const regex = new RegExp(`^${source}$`, 's');
+  return (input) => regex.test(input);
+}
+
+/** Escapes `*` and `?` so that a literal (such as a substituted variable) matches only itself. */
+export function globLiteral(text: string): string {
+  return text.replace(/[*?\\]/g, '\\$&');
+}
+
+/**
+ * Compiles a glob made of parts, some literal (from policy variables, `${*}`, `${?}`), some glob.
+ * Literal parts never act as wildcards.
+ */
+export function compileGlobParts(
+  parts: readonly { readonly text: string; readonly literal: boolean }[],
+  ignoreCase = false,
+): (input: string) => boolean {
+  if (parts.every((p) => !p.literal)) return compileGlob(parts.map((p) => p.text).join(''), ignoreCase);
+  const source = parts
+    .map((p) => {
+      const text = ignoreCase ? p.text.toLowerCase() : p.text;
+      const escaped = text.replace(REGEX_SPECIALS, '\\$&');
+      return p.literal
+        ? escaped.replace(/[*?]/g, '\\$&')
+        : escaped.replace(/\*/g, '.*').replace(/\?/g, '.');
+    })
+    .join('');
+  const regex = new RegExp(`^${source}$`, 's');
+  return (input) => regex.test(input);
+}

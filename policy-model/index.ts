@@ -1,0 +1,18 @@
+/** The policy-model layer's public surface: pure, synchronous, no I/O. */
+export type { Issue, Result } from './result.js';
+export { POLICY_ERROR_CODES, POLICY_WARNING_CODES } from './aws/issue-codes.js';
+export type { PolicyErrorCode, PolicyWarningCode } from './aws/issue-codes.js';
+export type { PolicyDocument, StatementDocument } from './aws/document.js';
+export type { Policy, PolicyKind, Statement } from './aws/policy.js';
+export { parsePolicy } from './aws/parse.js';
+export type { ParseOptions } from './aws/parse.js';
+export { prepareRequest } from './aws/request.js';
+export type { AuthorizationRequest, PreparedRequest } from './aws/request.js';
+export { evaluate } from './aws/evaluate.js';
+export type { EvaluateOptions, EvaluationResult, Explanation, PolicySet, StatementExplanation } from './aws/evaluate.js';
+export { decide } from './aws/decide.js';
+export type { Decision, DecisionFacts, DecisionReason, DecisionResult, StatementRef } from './aws/decide.js';
+export { parseSimulationCase, simulate } from './aws/simulation.js';
+export type { SimulateOptions, SimulationAnswer, SimulationCase } from './aws/simulation.js';
+export { buildCatalog } from './catalog/catalog.js';
+export type { Catalog, CatalogAction, CatalogService, RawCatalogAction } from './catalog/catalog.js';
