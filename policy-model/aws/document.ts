@@ -8,13 +8,20 @@ export type StringOrList = string | readonly string[];
 /** A `Principal` or `NotPrincipal` element as written. */
 export type PrincipalElement =
   | '*'
-  | { readonly AWS?: StringOrList; readonly Service?: StringOrList; readonly Federated?: StringOrList; readonly CanonicalUser?: StringOrList };
+  | {
+      readonly AWS?: StringOrList;
+      readonly Service?: StringOrList;
+      readonly Federated?: StringOrList;
+      readonly CanonicalUser?: StringOrList;
+    };
 
 /** A condition value as written: JSON scalars are accepted and compared as strings. */
 export type ConditionScalar = string | number | boolean;
 
 /** `{ operator: { key: value | values } }`. */
-export type ConditionElement = Readonly<Record<string, Readonly<Record<string, ConditionScalar | readonly ConditionScalar[]>>>>;
+export type ConditionElement = Readonly<
+  Record<string, Readonly<Record<string, ConditionScalar | readonly ConditionScalar[]>>>
+>;
 
 /** One statement as written. */
 export interface StatementDocument {

@@ -28,26 +28,53 @@ export function isValidActionSyntax(action: string): boolean {
 const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$|^[a-z0-9.-]+\.amazon\.com$/;
 
 /** The values of a `Principal` element with their JSON-pointer suffixes, parsed. */
-export function principalPatterns(element: PrincipalElement): { pattern: PrincipalPattern | undefined; text: string; suffix: string }[] {
+export function principalPatterns(
+  element: PrincipalElement,
+): { pattern: PrincipalPattern | undefined; text: string; suffix: string }[] {
   if (typeof element === 'string') {
-    return [{ pattern: element === '*' ? { kind: 'everyone', text: '*' } : undefined, text: element, suffix: '' }];
+    return [
+      {
+        pattern: element === '*' ? { kind: 'everyone', text: '*' } : undefined,
+        text: element,
+        suffix: '',
+      },
+    ];
   }
   const out: { pattern: PrincipalPattern | undefined; text: string; suffix: string }[] = [];
-  const each = (key: 'AWS' | 'Service' | 'Federated' | 'CanonicalUser', parse: (text: string) => PrincipalPattern | undefined): void => {
+  const each = (
+    key: 'AWS' | 'Service' | 'Federated' | 'CanonicalUser',
+    parse: (text: string) => PrincipalPattern | undefined,
+  ): void => {
     const value = element[key];
     if (value === undefined) return;
     const list = asList(value);
-    list.forEach((text, i) => out.push({ pattern: parse(text), text, suffix: typeof value === 'string' ? `/${key}` : `/${key}/${i}` }));
+    list.forEach((text, i) =>
+      out.push({
+        pattern: parse(text),
+        text,
+        suffix: typeof value === 'string' ? `/${key}` : `/${key}/${i}`,
+      }),
+    );
   };
   each('AWS', parseAwsPrincipal);
-  each('Service', (text) => (text === '*' ? { kind: 'everyone', text } : SERVICE_PRINCIPAL.test(text) ? { kind: 'service', text, service: text } : undefined));
+  each('Service', (text) =>
+    text === '*'
+      ? { kind: 'everyone', text }
+      : SERVICE_PRINCIPAL.test(text)
+        ? { kind: 'service', text, service: text }
+        : undefined,
+  );
   each('Federated', (text) => (text.length > 0 ? { kind: 'federated', text } : undefined));
-  each('CanonicalUser', (text) => (/^[0-9a-fA-F]{64}$/.test(text) ? { kind: 'canonical-user', text } : undefined));
+  each('CanonicalUser', (text) =>
+    /^[0-9a-fA-F]{64}$/.test(text) ? { kind: 'canonical-user', text } : undefined,
+  );
   return out;
 }
 
 /** The statement's principal element and its name, if any. */
-export function principalElementOf(s: StatementDocument): { name: 'Principal' | 'NotPrincipal'; element: PrincipalElement } | undefined {
+export function principalElementOf(
+  s: StatementDocument,
+): { name: 'Principal' | 'NotPrincipal'; element: PrincipalElement } | undefined {
   if (s.Principal !== undefined) return { name: 'Principal', element: s.Principal };
   if (s.NotPrincipal !== undefined) return { name: 'NotPrincipal', element: s.NotPrincipal };
   return undefined;

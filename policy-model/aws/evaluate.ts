@@ -3,7 +3,14 @@
  * explains the answer (the decisive statements, and why each other statement did not apply).
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { decide, type Decision, type DecisionFacts, type DecisionReason, type ResourceAllow, type StatementRef } from './decide.js';
+import {
+  decide,
+  type Decision,
+  type DecisionFacts,
+  type DecisionReason,
+  type ResourceAllow,
+  type StatementRef,
+} from './decide.js';
 import { applies, matchStatement, type MatchEnvironment, type StatementOutcome } from './match.js';
 import type { Policy } from './policy.js';
 import type { PreparedRequest } from './request.js';
@@ -26,7 +33,11 @@ export interface StatementExplanation extends StatementRef {
   /** The element that did not match. */
   readonly notMatched?: 'action' | 'resource' | 'principal' | 'condition';
   /** The first condition that failed. */
-  readonly condition?: { readonly operator: string; readonly key: string; readonly values: readonly string[] };
+  readonly condition?: {
+    readonly operator: string;
+    readonly key: string;
+    readonly values: readonly string[];
+  };
   /** How a resource policy's Principal named the caller. */
   readonly principalMatch?: 'direct' | 'role' | 'account';
 }
@@ -54,7 +65,11 @@ export interface EvaluateOptions {
 }
 
 /** Evaluates one prepared request against a policy set. */
-export function evaluate(request: PreparedRequest, set: PolicySet, options: EvaluateOptions = {}): EvaluationResult {
+export function evaluate(
+  request: PreparedRequest,
+  set: PolicySet,
+  options: EvaluateOptions = {},
+): EvaluationResult {
   const env: MatchEnvironment = { request, hasBoundary: set.boundary !== undefined };
   const explain = options.explain !== false;
   const statements: StatementExplanation[] = [];
@@ -62,13 +77,22 @@ export function evaluate(request: PreparedRequest, set: PolicySet, options: Eval
   const denies: StatementRef[] = [];
 
   /** Matches every statement of a policy; returns its applicable Allows (with principal match). */
-  const visit = (policy: Policy, policyType: StatementRef['policyType']): { ref: StatementRef; outcome: StatementOutcome }[] => {
+  const visit = (
+    policy: Policy,
+    policyType: StatementRef['policyType'],
+  ): { ref: StatementRef; outcome: StatementOutcome }[] => {
     const allows: { ref: StatementRef; outcome: StatementOutcome }[] = [];
     for (const statement of policy.statements) {
       const outcome = matchStatement(statement, env);
       const ok = applies(outcome);
       if (!ok && !explain) continue;
-      const ref: StatementRef = { policy: policy.id, policyType, statement: statement.index, sid: statement.sid, effect: statement.effect };
+      const ref: StatementRef = {
+        policy: policy.id,
+        policyType,
+        statement: statement.index,
+        sid: statement.sid,
+        effect: statement.effect,
+      };
       if (ok) {
         if (statement.effect === 'Deny') denies.push(ref);
         else allows.push({ ref, outcome });
@@ -80,14 +104,20 @@ export function evaluate(request: PreparedRequest, set: PolicySet, options: Eval
   const refs = (list: { ref: StatementRef }[]): StatementRef[] => list.map((a) => a.ref);
 
   const principal = request.principal;
-  const caller = principal.type === 'root' ? 'root' : principal.type === 'service' ? 'service' : 'iam';
+  const caller =
+    principal.type === 'root' ? 'root' : principal.type === 'service' ? 'service' : 'iam';
 
   let scpLevels: StatementRef[][] | undefined;
   if (set.scpLevels) {
     // SCPs govern the principals of member accounts, except service-linked roles and service principals.
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
-    if (request.serviceLinkedRole) notApplicable.push({ policyType: 'scp', why: 'service-linked roles are not affected by SCPs' });
-    else if (caller === 'service') notApplicable.push({ policyType: 'scp', why: 'SCPs do not apply to service principals' });
+    if (request.serviceLinkedRole)
+      notApplicable.push({
+        policyType: 'scp',
+        why: 'service-linked roles are not affected by SCPs',
+      });
+    else if (caller === 'service')
+      notApplicable.push({ policyType: 'scp', why: 'SCPs do not apply to service principals' });
     else scpLevels = set.scpLevels.map((level) => level.flatMap((p) => refs(visit(p, 'scp'))));
   }
   if (set.rcpLevels) {
@@ -95,9 +125,15 @@ export function evaluate(request: PreparedRequest, set: PolicySet, options: Eval
     // on every level, so only their Deny statements matter.
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
     if (options.catalog && !options.catalog.rcpServices.has(request.service)) {
-      notApplicable.push({ policyType: 'rcp', why: `\`${request.service}\` does not support resource control policies` });
+      notApplicable.push({
+        policyType: 'rcp',
+        why: `\`${request.service}\` does not support resource control policies`,
+      });
     } else if (request.serviceLinkedRole) {
-      notApplicable.push({ policyType: 'rcp', why: 'service-linked roles are not affected by RCPs' });
+      notApplicable.push({
+        policyType: 'rcp',
+        why: 'service-linked roles are not affected by RCPs',
+      });
     } else {
       for (const level of set.rcpLevels) for (const p of level) visit(p, 'rcp');
     }
@@ -106,7 +142,10 @@ export function evaluate(request: PreparedRequest, set: PolicySet, options: Eval
   const boundaryAllows = set.boundary ? refs(visit(set.boundary, 'boundary')) : undefined;
   const sessionAllows = set.session ? refs(visit(set.session, 'session')) : undefined;
   const resourceAllows: ResourceAllow[] = set.resource
-    ? visit(set.resource, 'resource').map(({ ref, outcome }) => ({ ref, principal: applies(outcome) ? outcome : 'direct' }))
+    ? visit(set.resource, 'resource').map(({ ref, outcome }) => ({
+        ref,
+        principal: applies(outcome) ? outcome : 'direct',
+      }))
     : [];
 
   const facts: DecisionFacts = {
@@ -131,8 +170,22 @@ export function evaluate(request: PreparedRequest, set: PolicySet, options: Eval
   return { decision: result.decision, explanation };
 }
 
-function explainOutcome(ref: StatementRef, outcome: StatementOutcome, policyType: StatementRef['policyType']): StatementExplanation {
-  if (applies(outcome)) return { ...ref, applies: true, ...(policyType === 'resource' ? { principalMatch: outcome } : {}) };
+function explainOutcome(
+  ref: StatementRef,
+  outcome: StatementOutcome,
+  policyType: StatementRef['policyType'],
+): StatementExplanation {
+  if (applies(outcome))
+    return {
+      ...ref,
+      applies: true,
+      ...(policyType === 'resource' ? { principalMatch: outcome } : {}),
+    };
   if (typeof outcome === 'string') return { ...ref, applies: false, notMatched: outcome };
-  return { ...ref, applies: false, notMatched: 'condition', condition: { operator: outcome.operator, key: outcome.keyText, values: outcome.values } };
+  return {
+    ...ref,
+    applies: false,
+    notMatched: 'condition',
+    condition: { operator: outcome.operator, key: outcome.keyText, values: outcome.values },
+  };
 }

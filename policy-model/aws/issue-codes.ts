@@ -38,6 +38,7 @@ export const POLICY_WARNING_CODES = [
   'unknown_action',
   'unsupported_condition_key',
   'missing_version',
+  'unknown_case_field',
 ] as const;
 
 /** A code for input that cannot be evaluated. */

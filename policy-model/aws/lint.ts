@@ -2,13 +2,22 @@
  * Warnings against the catalog: what AWS accepts but IAM Access Analyzer would flag. Evaluation
  * goes on. https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html
  */
-import { actionSupportsConditionKey, actionsMatching, type Catalog, type CatalogAction } from '../catalog/catalog.js';
+import {
+  actionSupportsConditionKey,
+  actionsMatching,
+  type Catalog,
+  type CatalogAction,
+} from '../catalog/catalog.js';
 import type { Issue } from '../result.js';
 import type { PolicyWarningCode } from './issue-codes.js';
 import type { Policy } from './policy.js';
 
 /** Lists catalog warnings for a compiled policy; `base` is its JSON pointer, `statementPaths` the statements'. */
-export function lintPolicy(policy: Policy, catalog: Catalog, statementPaths: readonly string[]): Issue<PolicyWarningCode>[] {
+export function lintPolicy(
+  policy: Policy,
+  catalog: Catalog,
+  statementPaths: readonly string[],
+): Issue<PolicyWarningCode>[] {
   const warnings: Issue<PolicyWarningCode>[] = [];
   for (const statement of policy.statements) {
     const at = statementPaths[statement.index] ?? '';
@@ -16,21 +25,34 @@ export function lintPolicy(policy: Policy, catalog: Catalog, statementPaths: rea
     const matched: CatalogAction[] = [];
     let allKnown = true;
     statement.actions.patterns.forEach((pattern, i) => {
-      const path = statement.actions.patterns.length === 1 ? `${at}/${element}` : `${at}/${element}/${i}`;
-      if (pattern.service === '*' || pattern.service.includes('*') || pattern.service.includes('?')) {
+      const path =
+        statement.actions.patterns.length === 1 ? `${at}/${element}` : `${at}/${element}/${i}`;
+      if (
+        pattern.service === '*' ||
+        pattern.service.includes('*') ||
+        pattern.service.includes('?')
+      ) {
         allKnown = false;
         return;
       }
       const service = catalog.services.get(pattern.service);
       if (!service) {
         allKnown = false;
-        warnings.push({ code: 'unknown_service', message: `\`${pattern.service}\` is not a known service prefix`, path });
+        warnings.push({
+          code: 'unknown_service',
+          message: `\`${pattern.service}\` is not a known service prefix`,
+          path,
+        });
         return;
       }
       const actions = actionsMatching(service, pattern.test);
       if (actions.length === 0) {
         allKnown = false;
-        warnings.push({ code: 'unknown_action', message: `\`${pattern.text}\` matches no action of \`${service.prefix}\``, path });
+        warnings.push({
+          code: 'unknown_action',
+          message: `\`${pattern.text}\` matches no action of \`${service.prefix}\``,
+          path,
+        });
       }
       matched.push(...actions);
     });

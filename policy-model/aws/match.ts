@@ -15,7 +15,8 @@ import { compileGlobParts } from './wildcard.js';
  * when it has none), or the element that did not match, or the first condition that failed.
  * Plain strings and a reference keep the hot path free of allocations.
  */
-export type StatementOutcome = PrincipalMatch | 'action' | 'resource' | 'principal' | CompiledCondition;
+export type StatementOutcome =
+  PrincipalMatch | 'action' | 'resource' | 'principal' | CompiledCondition;
 
 /** What matching needs beyond the request. */
 export interface MatchEnvironment {
@@ -73,7 +74,8 @@ export function matchStatement(statement: Statement, env: MatchEnvironment): Sta
     // A Deny with NotPrincipal always applies to a caller that has a permissions boundary.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
     const boundaryPitfall = statement.effect === 'Deny' && env.hasBoundary;
-    if (!boundaryPitfall && isExcludedByNotPrincipal(element.patterns, request.principal)) return 'principal';
+    if (!boundaryPitfall && isExcludedByNotPrincipal(element.patterns, request.principal))
+      return 'principal';
   }
   for (const condition of statement.conditions) {
     if (!evaluateCondition(condition, request.context)) return condition;

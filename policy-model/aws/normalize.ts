@@ -4,8 +4,22 @@
  */
 import { compileCondition, type CompiledCondition } from './conditions/condition.js';
 import type { PolicyDocument, StatementDocument } from './document.js';
-import { asList, conditionValues, principalElementOf, principalPatterns, statementList } from './elements.js';
-import type { ActionPattern, Policy, PolicyKind, PrincipalMatchElement, ResourceElement, ResourcePattern, Statement } from './policy.js';
+import {
+  asList,
+  conditionValues,
+  principalElementOf,
+  principalPatterns,
+  statementList,
+} from './elements.js';
+import type {
+  ActionPattern,
+  Policy,
+  PolicyKind,
+  PrincipalMatchElement,
+  ResourceElement,
+  ResourcePattern,
+  Statement,
+} from './policy.js';
 import type { PrincipalPattern } from './principal.js';
 import { parseTemplate, type ValueTemplate } from './variables.js';
 import { compileGlob } from './wildcard.js';
@@ -14,18 +28,31 @@ import { compileGlob } from './wildcard.js';
 export function compileActionPattern(text: string): ActionPattern {
   const lower = text.toLowerCase();
   const colon = lower.indexOf(':');
-  return { text, service: colon === -1 ? '*' : lower.slice(0, colon), test: compileGlob(lower, true) };
+  return {
+    text,
+    service: colon === -1 ? '*' : lower.slice(0, colon),
+    test: compileGlob(lower, true),
+  };
 }
 
 function compileResources(s: StatementDocument, substitutes: boolean): ResourceElement {
-  const kind = s.Resource !== undefined ? 'resource' : s.NotResource !== undefined ? 'not-resource' : undefined;
+  const kind =
+    s.Resource !== undefined
+      ? 'resource'
+      : s.NotResource !== undefined
+        ? 'not-resource'
+        : undefined;
   if (!kind) return { kind: 'implied' };
-  const patterns: ResourcePattern[] = asList(kind === 'resource' ? s.Resource : s.NotResource).map((text) => {
-    const parsed = parseTemplate(text, substitutes);
-    // Validation has run: a failed template cannot reach here; keep the text literal to be safe.
-    const template: ValueTemplate = parsed.ok ? parsed.value : { text, parts: [{ kind: 'text', text }], hasVariables: false };
-    return { template, test: template.hasVariables ? undefined : compileGlob(text) };
-  });
+  const patterns: ResourcePattern[] = asList(kind === 'resource' ? s.Resource : s.NotResource).map(
+    (text) => {
+      const parsed = parseTemplate(text, substitutes);
+      // Validation has run: a failed template cannot reach here; keep the text literal to be safe.
+      const template: ValueTemplate = parsed.ok
+        ? parsed.value
+        : { text, parts: [{ kind: 'text', text }], hasVariables: false };
+      return { template, test: template.hasVariables ? undefined : compileGlob(text) };
+    },
+  );
   return { kind, patterns };
 }
 
@@ -52,7 +79,9 @@ function compileConditions(s: StatementDocument, substitutes: boolean): Compiled
 /** Builds the normalized policy from a document that passed shape and semantic checks. */
 export function normalizePolicy(doc: PolicyDocument, kind: PolicyKind, id: string): Policy {
   const substitutes = doc.Version === '2012-10-17';
-  const statements: Statement[] = (statementList(doc.Statement) as readonly StatementDocument[]).map((s, index) => ({
+  const statements: Statement[] = (
+    statementList(doc.Statement) as readonly StatementDocument[]
+  ).map((s, index) => ({
     index,
     sid: s.Sid,
     effect: s.Effect,

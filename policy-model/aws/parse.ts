@@ -24,13 +24,18 @@ export interface ParseOptions {
 }
 
 /** Parses, validates and compiles one policy document. */
-export function parsePolicy(input: unknown, options: ParseOptions): Result<Policy, PolicyErrorCode> {
+export function parsePolicy(
+  input: unknown,
+  options: ParseOptions,
+): Result<Policy, PolicyErrorCode> {
   const base = options.path ?? '';
   const shape = checkDocumentShape(input, base);
   if (shape.length > 0) return { ok: false, errors: shape, warnings: [] };
   const doc = input as PolicyDocument;
   const statements = statementList(doc.Statement);
-  const statementPaths = statements.map((_, i) => (Array.isArray(doc.Statement) ? `${base}/Statement/${i}` : `${base}/Statement`));
+  const statementPaths = statements.map((_, i) =>
+    Array.isArray(doc.Statement) ? `${base}/Statement/${i}` : `${base}/Statement`,
+  );
   const statementShape = statements.flatMap((s, i) => checkStatementShape(s, statementPaths[i]!));
   if (statementShape.length > 0) return { ok: false, errors: statementShape, warnings: [] };
   const errors = validateDocument(doc, options.kind, base);
@@ -39,7 +44,11 @@ export function parsePolicy(input: unknown, options: ParseOptions): Result<Polic
   const policy = normalizePolicy(doc, options.kind, options.id ?? base);
   const warnings: Issue[] = [];
   if (doc.Version === undefined) {
-    warnings.push({ code: 'missing_version', message: 'no `Version`: policy variables are not substituted (add `"Version": "2012-10-17"`)', path: base });
+    warnings.push({
+      code: 'missing_version',
+      message: 'no `Version`: policy variables are not substituted (add `"Version": "2012-10-17"`)',
+      path: base,
+    });
   }
   if (options.catalog) warnings.push(...lintPolicy(policy, options.catalog, statementPaths));
   return { ok: true, value: policy, warnings };

@@ -7,8 +7,21 @@ import { isAccountId, parseArn } from './arn.js';
 
 /** The identity behind a request. */
 export type RequestPrincipal =
-  | { readonly type: 'user'; readonly arn: string; readonly partition: string; readonly account: string; readonly name: string }
-  | { readonly type: 'role'; readonly arn: string; readonly partition: string; readonly account: string; readonly roleName: string; readonly rolePath: string }
+  | {
+      readonly type: 'user';
+      readonly arn: string;
+      readonly partition: string;
+      readonly account: string;
+      readonly name: string;
+    }
+  | {
+      readonly type: 'role';
+      readonly arn: string;
+      readonly partition: string;
+      readonly account: string;
+      readonly roleName: string;
+      readonly rolePath: string;
+    }
   | {
       readonly type: 'assumed-role';
       readonly arn: string;
@@ -18,13 +31,25 @@ export type RequestPrincipal =
       readonly sessionName: string;
       readonly roleArn: string;
     }
-  | { readonly type: 'federated-user'; readonly arn: string; readonly partition: string; readonly account: string; readonly name: string }
-  | { readonly type: 'root'; readonly arn: string; readonly partition: string; readonly account: string }
+  | {
+      readonly type: 'federated-user';
+      readonly arn: string;
+      readonly partition: string;
+      readonly account: string;
+      readonly name: string;
+    }
+  | {
+      readonly type: 'root';
+      readonly arn: string;
+      readonly partition: string;
+      readonly account: string;
+    }
   | { readonly type: 'service'; readonly arn: string; readonly service: string };
 
 /** Parses the request's principal ARN (or a service principal name such as `lambda.amazonaws.com`). */
 export function parseRequestPrincipal(text: string): RequestPrincipal | undefined {
-  if (/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(text)) return { type: 'service', arn: text, service: text };
+  if (/^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/.test(text))
+    return { type: 'service', arn: text, service: text };
   const arn = parseArn(text);
   if (!arn || !isAccountId(arn.account) || arn.region !== '') return undefined;
   const { partition, account, resource } = arn;
@@ -44,10 +69,19 @@ export function parseRequestPrincipal(text: string): RequestPrincipal | undefine
     if (session) {
       const roleName = session[1]!;
       const roleArn = `arn:${partition}:iam::${account}:role/${roleName}`;
-      return { type: 'assumed-role', arn: text, partition, account, roleName, sessionName: session[2]!, roleArn };
+      return {
+        type: 'assumed-role',
+        arn: text,
+        partition,
+        account,
+        roleName,
+        sessionName: session[2]!,
+        roleArn,
+      };
     }
     const federated = /^federated-user\/([^/]+)$/.exec(resource);
-    if (federated) return { type: 'federated-user', arn: text, partition, account, name: federated[1]! };
+    if (federated)
+      return { type: 'federated-user', arn: text, partition, account, name: federated[1]! };
   }
   return undefined;
 }
@@ -63,7 +97,10 @@ export function principalAccount(p: RequestPrincipal): string | undefined {
  * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
  */
 export function isServiceLinkedRole(p: RequestPrincipal): boolean {
-  if (p.type === 'role') return p.rolePath.startsWith('/aws-service-role/') || p.roleName.startsWith('AWSServiceRoleFor');
+  if (p.type === 'role')
+    return (
+      p.rolePath.startsWith('/aws-service-role/') || p.roleName.startsWith('AWSServiceRoleFor')
+    );
   if (p.type === 'assumed-role') return p.roleName.startsWith('AWSServiceRoleFor');
   return false;
 }
@@ -72,10 +109,31 @@ export function isServiceLinkedRole(p: RequestPrincipal): boolean {
 export type PrincipalPattern =
   | { readonly kind: 'everyone'; readonly text: string }
   | { readonly kind: 'account'; readonly text: string; readonly account: string }
-  | { readonly kind: 'user'; readonly text: string; readonly account: string; readonly name: string }
-  | { readonly kind: 'role'; readonly text: string; readonly account: string; readonly roleName: string }
-  | { readonly kind: 'session'; readonly text: string; readonly account: string; readonly roleName: string; readonly sessionName: string }
-  | { readonly kind: 'federated-user'; readonly text: string; readonly account: string; readonly name: string }
+  | {
+      readonly kind: 'user';
+      readonly text: string;
+      readonly account: string;
+      readonly name: string;
+    }
+  | {
+      readonly kind: 'role';
+      readonly text: string;
+      readonly account: string;
+      readonly roleName: string;
+    }
+  | {
+      readonly kind: 'session';
+      readonly text: string;
+      readonly account: string;
+      readonly roleName: string;
+      readonly sessionName: string;
+    }
+  | {
+      readonly kind: 'federated-user';
+      readonly text: string;
+      readonly account: string;
+      readonly name: string;
+    }
   | { readonly kind: 'service'; readonly text: string; readonly service: string }
   | { readonly kind: 'federated'; readonly text: string }
   | { readonly kind: 'canonical-user'; readonly text: string };
@@ -96,7 +154,13 @@ export function parseAwsPrincipal(text: string): PrincipalPattern | undefined {
     case 'role':
       return { kind: 'role', text, account: p.account, roleName: p.roleName };
     case 'assumed-role':
-      return { kind: 'session', text, account: p.account, roleName: p.roleName, sessionName: p.sessionName };
+      return {
+        kind: 'session',
+        text,
+        account: p.account,
+        roleName: p.roleName,
+        sessionName: p.sessionName,
+      };
     case 'federated-user':
       return { kind: 'federated-user', text, account: p.account, name: p.name };
   }
@@ -110,7 +174,10 @@ export function parseAwsPrincipal(text: string): PrincipalPattern | undefined {
 export type PrincipalMatch = 'direct' | 'role' | 'account';
 
 /** Matches one pattern against the caller. */
-export function matchPrincipalPattern(pattern: PrincipalPattern, caller: RequestPrincipal): PrincipalMatch | undefined {
+export function matchPrincipalPattern(
+  pattern: PrincipalPattern,
+  caller: RequestPrincipal,
+): PrincipalMatch | undefined {
   switch (pattern.kind) {
     case 'everyone':
       return 'direct';
@@ -136,16 +203,23 @@ export function matchPrincipalPattern(pattern: PrincipalPattern, caller: Request
       if (caller.type === 'role' && caller.roleName === pattern.roleName) return 'direct';
       return undefined;
     case 'session':
-      return caller.type === 'assumed-role' && caller.roleName === pattern.roleName && caller.sessionName === pattern.sessionName
+      return caller.type === 'assumed-role' &&
+        caller.roleName === pattern.roleName &&
+        caller.sessionName === pattern.sessionName
         ? 'direct'
         : undefined;
     case 'federated-user':
-      return caller.type === 'federated-user' && caller.name === pattern.name ? 'direct' : undefined;
+      return caller.type === 'federated-user' && caller.name === pattern.name
+        ? 'direct'
+        : undefined;
   }
 }
 
 /** The strongest way any pattern names the caller (`direct` > `role` > `account`). */
-export function matchPrincipals(patterns: readonly PrincipalPattern[], caller: RequestPrincipal): PrincipalMatch | undefined {
+export function matchPrincipals(
+  patterns: readonly PrincipalPattern[],
+  caller: RequestPrincipal,
+): PrincipalMatch | undefined {
   let best: PrincipalMatch | undefined;
   for (const pattern of patterns) {
     const m = matchPrincipalPattern(pattern, caller);
@@ -160,7 +234,10 @@ export function matchPrincipals(patterns: readonly PrincipalPattern[], caller: R
  * and the user, or the role and the session. Otherwise the statement applies to the caller.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
  */
-export function isExcludedByNotPrincipal(patterns: readonly PrincipalPattern[], caller: RequestPrincipal): boolean {
+export function isExcludedByNotPrincipal(
+  patterns: readonly PrincipalPattern[],
+  caller: RequestPrincipal,
+): boolean {
   if (patterns.some((p) => p.kind === 'everyone')) return true;
   const listed = (want: PrincipalMatch | 'session-only'): boolean =>
     patterns.some((p) => {

@@ -59,7 +59,8 @@ export function prepareRequest(
   options: PrepareOptions = {},
 ): { ok: true; value: PreparedRequest } | { ok: false; errors: Issue[] } {
   const errors: Issue[] = [];
-  const principal = typeof request.principal === 'string' ? parseRequestPrincipal(request.principal) : undefined;
+  const principal =
+    typeof request.principal === 'string' ? parseRequestPrincipal(request.principal) : undefined;
   if (!principal) {
     errors.push({
       code: 'invalid_request',
@@ -69,25 +70,51 @@ export function prepareRequest(
   }
   const action = request.action;
   if (typeof action !== 'string' || !/^[A-Za-z0-9-]+:[A-Za-z0-9_.-]+$/.test(action)) {
-    errors.push({ code: 'invalid_request', message: `\`${String(action)}\` is not an action of the form \`service:Action\``, path: `${path}/action` });
+    errors.push({
+      code: 'invalid_request',
+      message: `\`${String(action)}\` is not an action of the form \`service:Action\``,
+      path: `${path}/action`,
+    });
   }
   const resource = request.resource;
   const resourceArn = typeof resource === 'string' ? parseArn(resource) : undefined;
   if (typeof resource !== 'string' || (resource !== '*' && !resourceArn)) {
-    errors.push({ code: 'invalid_request', message: `\`${String(resource)}\` is not an ARN or \`*\``, path: `${path}/resource` });
+    errors.push({
+      code: 'invalid_request',
+      message: `\`${String(resource)}\` is not an ARN or \`*\``,
+      path: `${path}/resource`,
+    });
   }
-  if (request.resourceAccount !== undefined && (typeof request.resourceAccount !== 'string' || !/^\d{12}$/.test(request.resourceAccount))) {
-    errors.push({ code: 'invalid_request', message: `\`${String(request.resourceAccount)}\` is not a 12-digit account id`, path: `${path}/resourceAccount` });
+  if (
+    request.resourceAccount !== undefined &&
+    (typeof request.resourceAccount !== 'string' || !/^\d{12}$/.test(request.resourceAccount))
+  ) {
+    errors.push({
+      code: 'invalid_request',
+      message: `\`${String(request.resourceAccount)}\` is not a 12-digit account id`,
+      path: `${path}/resourceAccount`,
+    });
   }
   const entries = new Map<string, { values: readonly string[]; multi: boolean }>();
   const given = request.context ?? {};
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    errors.push({ code: 'invalid_request', message: 'context must be an object of strings or lists of strings', path: `${path}/context` });
+    errors.push({
+      code: 'invalid_request',
+      message: 'context must be an object of strings or lists of strings',
+      path: `${path}/context`,
+    });
   } else {
     for (const [key, value] of Object.entries(given)) {
-      if (typeof value === 'string') entries.set(key.toLowerCase(), { values: [value], multi: false });
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) entries.set(key.toLowerCase(), { values: value, multi: true });
-      else errors.push({ code: 'invalid_request', message: `context key \`${key}\` must be a string or a list of strings`, path: `${path}/context/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+      if (typeof value === 'string')
+        entries.set(key.toLowerCase(), { values: [value], multi: false });
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+        entries.set(key.toLowerCase(), { values: value, multi: true });
+      else
+        errors.push({
+          code: 'invalid_request',
+          message: `context key \`${key}\` must be a string or a list of strings`,
+          path: `${path}/context/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        });
     }
   }
   if (errors.length > 0 || !principal) return { ok: false, errors };
@@ -96,10 +123,14 @@ export function prepareRequest(
   const arnAccount = resourceArn?.account || undefined;
   const resourceAccount = request.resourceAccount ?? arnAccount ?? principalAccount;
   const derive = (key: string, value: string | undefined): void => {
-    if (value !== undefined && !entries.has(key)) entries.set(key, { values: [value], multi: false });
+    if (value !== undefined && !entries.has(key))
+      entries.set(key, { values: [value], multi: false });
   };
   if (principal.type !== 'service') {
-    derive('aws:principalarn', principal.type === 'assumed-role' ? principal.roleArn : principal.arn);
+    derive(
+      'aws:principalarn',
+      principal.type === 'assumed-role' ? principal.roleArn : principal.arn,
+    );
     derive('aws:principalaccount', principal.account);
     derive('aws:principaltype', PRINCIPAL_TYPE[principal.type]);
     derive('aws:principalisawsservice', 'false');
@@ -128,7 +159,10 @@ export function prepareRequest(
       resource: resource as string,
       resourceAccount,
       principalAccount,
-      crossAccount: principalAccount !== undefined && resourceAccount !== undefined && principalAccount !== resourceAccount,
+      crossAccount:
+        principalAccount !== undefined &&
+        resourceAccount !== undefined &&
+        principalAccount !== resourceAccount,
       serviceLinkedRole: isServiceLinkedRole(principal),
       context,
     },

@@ -10,7 +10,12 @@ import type { PolicyErrorCode } from './issue-codes.js';
 const stringOrList = { type: ['string', 'array'], items: { type: 'string' } } as const;
 const principal = {
   type: ['string', 'object'],
-  properties: { AWS: stringOrList, Service: stringOrList, Federated: stringOrList, CanonicalUser: stringOrList },
+  properties: {
+    AWS: stringOrList,
+    Service: stringOrList,
+    Federated: stringOrList,
+    CanonicalUser: stringOrList,
+  },
   additionalProperties: false,
 } as const;
 const scalar = ['string', 'number', 'boolean'] as const;
@@ -18,7 +23,11 @@ const scalar = ['string', 'number', 'boolean'] as const;
 /** JSON Schema of the document level (statements are checked one by one with `statementSchema`). */
 export const documentSchema = {
   type: 'object',
-  properties: { Version: { type: 'string' }, Id: { type: 'string' }, Statement: { type: ['object', 'array'] } },
+  properties: {
+    Version: { type: 'string' },
+    Id: { type: 'string' },
+    Statement: { type: ['object', 'array'] },
+  },
   required: ['Statement'],
   additionalProperties: false,
 } as const;
@@ -57,23 +66,43 @@ const REQUIRED_CODES: Readonly<Record<string, PolicyErrorCode>> = {
 };
 
 /** Turns ajv's errors into our issues, with JSON pointers under `base`. */
-function toIssues(errors: readonly ErrorObject[] | null | undefined, base: string): Issue<PolicyErrorCode>[] {
+function toIssues(
+  errors: readonly ErrorObject[] | null | undefined,
+  base: string,
+): Issue<PolicyErrorCode>[] {
   return (errors ?? []).map((e) => {
     const at = `${base}${e.instancePath}`;
     if (e.keyword === 'required') {
       const missing = String(e.params['missingProperty']);
-      return { code: REQUIRED_CODES[missing] ?? 'invalid_type', message: `\`${missing}\` is required`, path: at };
+      return {
+        code: REQUIRED_CODES[missing] ?? 'invalid_type',
+        message: `\`${missing}\` is required`,
+        path: at,
+      };
     }
     if (e.keyword === 'additionalProperties') {
       const extra = String(e.params['additionalProperty']);
       const inPrincipal = /\/(Not)?Principal$/.test(e.instancePath);
       return {
         code: inPrincipal ? 'invalid_principal' : 'unknown_element',
-        message: inPrincipal ? `\`${extra}\` is not a principal type (AWS, Service, Federated, CanonicalUser)` : `\`${extra}\` is not a policy element`,
+        message: inPrincipal
+          ? `\`${extra}\` is not a principal type (AWS, Service, Federated, CanonicalUser)`
+          : `\`${extra}\` is not a policy element`,
         path: `${at}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
       };
     }
-    return { code: 'invalid_type', message: `${e.instancePath.split('/').pop() || 'the value'} ${e.message ?? 'has the wrong type'}`, path: at };
+    if (/\/Condition(\/|$)/.test(e.instancePath)) {
+      return {
+        code: 'invalid_condition',
+        message: `condition block ${e.message ?? 'has the wrong shape'}: \`{ "Operator": { "key": value | [values] } }\``,
+        path: at,
+      };
+    }
+    return {
+      code: 'invalid_type',
+      message: `${e.instancePath.split('/').pop() || 'the value'} ${e.message ?? 'has the wrong type'}`,
+      path: at,
+    };
   });
 }
 

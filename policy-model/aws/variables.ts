@@ -10,7 +10,12 @@ import type { RequestContext } from './request.js';
 export type TemplatePart =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'literal'; readonly text: string }
-  | { readonly kind: 'variable'; readonly key: string; readonly keyText: string; readonly fallback: string | undefined };
+  | {
+      readonly kind: 'variable';
+      readonly key: string;
+      readonly keyText: string;
+      readonly fallback: string | undefined;
+    };
 
 /** A value that may hold policy variables. */
 export interface ValueTemplate {
@@ -57,7 +62,12 @@ export function parseTemplate(
       if (keyText.length === 0 || /\s/.test(keyText) || keyText.includes('${')) {
         return { ok: false, message: `malformed policy variable \`\${${inner}}\` in \`${text}\`` };
       }
-      parts.push({ kind: 'variable', key: keyText.toLowerCase(), keyText, fallback: withDefault?.[2] });
+      parts.push({
+        kind: 'variable',
+        key: keyText.toLowerCase(),
+        keyText,
+        fallback: withDefault?.[2],
+      });
     }
     rest = rest.slice(close + 1);
   }
@@ -68,7 +78,10 @@ export function parseTemplate(
  * Resolves a template against the request. `undefined` when a variable has no value and no
  * default: the value then matches nothing. A multivalued key cannot be a variable.
  */
-export function resolveTemplate(template: ValueTemplate, context: RequestContext): ResolvedPart[] | undefined {
+export function resolveTemplate(
+  template: ValueTemplate,
+  context: RequestContext,
+): ResolvedPart[] | undefined {
   const resolved: ResolvedPart[] = [];
   for (const part of template.parts) {
     if (part.kind === 'text') resolved.push({ text: part.text, literal: false });
@@ -88,7 +101,10 @@ export function resolveTemplate(template: ValueTemplate, context: RequestContext
 }
 
 /** Resolves to a plain string (for equality operators), or `undefined` when a variable is missing. */
-export function resolveToString(template: ValueTemplate, context: RequestContext): string | undefined {
+export function resolveToString(
+  template: ValueTemplate,
+  context: RequestContext,
+): string | undefined {
   if (!template.hasVariables) return template.text;
   const parts = resolveTemplate(template, context);
   return parts?.map((p) => p.text).join('');

@@ -22,10 +22,7 @@ export function compileGlob(glob: string, ignoreCase = false): (input: string) =
     const prefix = pattern.slice(0, -1);
     return (input) => input.startsWith(prefix);
   }
-  const source = pattern
-    .replace(REGEX_SPECIALS, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
+  const source = pattern.replace(REGEX_SPECIALS, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   const regex = new RegExp(`^${source}$`, 's');
   return (input) => regex.test(input);
 }
@@ -43,7 +40,8 @@ export function compileGlobParts(
   parts: readonly { readonly text: string; readonly literal: boolean }[],
   ignoreCase = false,
 ): (input: string) => boolean {
-  if (parts.every((p) => !p.literal)) return compileGlob(parts.map((p) => p.text).join(''), ignoreCase);
+  if (parts.every((p) => !p.literal))
+    return compileGlob(parts.map((p) => p.text).join(''), ignoreCase);
   const source = parts
     .map((p) => {
       const text = ignoreCase ? p.text.toLowerCase() : p.text;

@@ -10,7 +10,11 @@ export interface CatalogAction {
   readonly service: string;
   readonly name: string;
   readonly accessLevel: string;
-  readonly resourceTypes: readonly { readonly name: string; readonly required: boolean; readonly conditionKeys: readonly string[] }[];
+  readonly resourceTypes: readonly {
+    readonly name: string;
+    readonly required: boolean;
+    readonly conditionKeys: readonly string[];
+  }[];
   readonly conditionKeys: readonly string[];
 }
 
@@ -32,7 +36,11 @@ export interface Catalog {
 export interface RawCatalogAction {
   readonly name: string;
   readonly accessLevel: string;
-  readonly resourceTypes: readonly { readonly name: string; readonly required: boolean; readonly conditionKeys: readonly string[] }[];
+  readonly resourceTypes: readonly {
+    readonly name: string;
+    readonly required: boolean;
+    readonly conditionKeys: readonly string[];
+  }[];
   readonly conditionKeys: readonly string[];
 }
 
@@ -60,9 +68,14 @@ export function buildCatalog(
 }
 
 /** The catalog actions a lower-cased action glob test matches, within one service. */
-export function actionsMatching(service: CatalogService, test: (lowerAction: string) => boolean): CatalogAction[] {
+export function actionsMatching(
+  service: CatalogService,
+  test: (lowerAction: string) => boolean,
+): CatalogAction[] {
   const prefix = service.prefix.toLowerCase();
-  return [...service.actions.entries()].filter(([lower]) => test(`${prefix}:${lower}`)).map(([, a]) => a);
+  return [...service.actions.entries()]
+    .filter(([lower]) => test(`${prefix}:${lower}`))
+    .map(([, a]) => a);
 }
 
 /** Compiles a catalog key name such as `s3:RequestObjectTag/${TagKey}` into a case-insensitive test. */

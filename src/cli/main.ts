@@ -27,7 +27,11 @@ Exit codes: 0 answered (whatever the decision; always 0 for --jsonl once the fil
 See docs/simulate.md.`;
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */
-export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     out.write(`${HELP}\n`);
@@ -42,7 +46,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     parsed = parseArgs({
       args: [...rest],
       allowPositionals: true,
-      options: { jsonl: { type: 'string' }, brief: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        jsonl: { type: 'string' },
+        brief: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     err.write(`leastpriv simulate: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -59,7 +67,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
   }
   const options = simulateOptions(parsed.values.brief);
   try {
-    return parsed.values.jsonl !== undefined ? await simulateJsonl(file, options, out) : simulateFile(file, options, out);
+    return parsed.values.jsonl !== undefined
+      ? await simulateJsonl(file, options, out)
+      : simulateFile(file, options, out);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     err.write(`leastpriv simulate: cannot read \`${file}\`${code ? ` (${code})` : ''}\n`);

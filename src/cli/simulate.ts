@@ -5,11 +5,20 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { simulate, type Issue, type SimulateOptions, type SimulationAnswer } from '../../policy-model/index.js';
+import {
+  simulate,
+  type Issue,
+  type SimulateOptions,
+  type SimulationAnswer,
+} from '../../policy-model/index.js';
 import { loadCatalog } from '../catalog.js';
 
 /** Parses JSON, or describes where it broke as `file:line:column`. */
-export function parseJson(text: string, where: string, line?: number): { ok: true; value: unknown } | { ok: false; error: Issue } {
+export function parseJson(
+  text: string,
+  where: string,
+  line?: number,
+): { ok: true; value: unknown } | { ok: false; error: Issue } {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
@@ -21,7 +30,10 @@ export function parseJson(text: string, where: string, line?: number): { ok: tru
       const row = before.split('\n').length;
       at = `${where}:${row}:${before.length - before.lastIndexOf('\n')}`;
     }
-    return { ok: false, error: { code: 'invalid_json', message: `not valid JSON: ${message}`, path: at } };
+    return {
+      ok: false,
+      error: { code: 'invalid_json', message: `not valid JSON: ${message}`, path: at },
+    };
   }
 }
 
@@ -36,7 +48,11 @@ function writeLine(out: NodeJS.WritableStream, line: string): Promise<void> {
 }
 
 /** Answers one case file; returns the exit code. */
-export function simulateFile(file: string, options: SimulateOptions, out: NodeJS.WritableStream): number {
+export function simulateFile(
+  file: string,
+  options: SimulateOptions,
+  out: NodeJS.WritableStream,
+): number {
   const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
   const parsed = parseJson(text, file === '-' ? 'stdin' : file);
   const answer = parsed.ok ? simulate(parsed.value, options) : invalidJsonAnswer(parsed.error);
@@ -45,7 +61,11 @@ export function simulateFile(file: string, options: SimulateOptions, out: NodeJS
 }
 
 /** Streams answers for a JSON Lines file, one per input line (a blank line answers an error). */
-export async function simulateJsonl(file: string, options: SimulateOptions, out: NodeJS.WritableStream): Promise<number> {
+export async function simulateJsonl(
+  file: string,
+  options: SimulateOptions,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const input = file === '-' ? process.stdin : createReadStream(file, 'utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
   const name = file === '-' ? 'stdin' : file;
@@ -59,7 +79,16 @@ export async function simulateJsonl(file: string, options: SimulateOptions, out:
       continue;
     }
     for (let i = pendingBlank; i > 0; i -= 1) {
-      await writeLine(out, JSON.stringify(invalidJsonAnswer({ code: 'invalid_json', message: 'empty line', path: `${name}:${lineNumber - i}` })));
+      await writeLine(
+        out,
+        JSON.stringify(
+          invalidJsonAnswer({
+            code: 'invalid_json',
+            message: 'empty line',
+            path: `${name}:${lineNumber - i}`,
+          }),
+        ),
+      );
     }
     pendingBlank = 0;
     const parsed = parseJson(line, name, lineNumber);

@@ -11,7 +11,11 @@ import { loadCatalog } from '../../src/catalog.js';
 interface SpecCase {
   readonly name: string;
   readonly doc: string;
-  readonly expect: 'allow' | 'explicit-deny' | 'implicit-deny' | { readonly error: string; readonly path?: string };
+  readonly expect:
+    | 'allow'
+    | 'explicit-deny'
+    | 'implicit-deny'
+    | { readonly error: string; readonly path?: string };
   readonly expectWarnings?: readonly string[];
   readonly expectDecisive?: readonly { readonly policy: string; readonly statement: number }[];
   readonly [field: string]: unknown;
@@ -20,7 +24,9 @@ interface SpecCase {
 const SPEC_DIR = join(import.meta.dirname, 'spec');
 const META = new Set(['name', 'doc', 'note', 'expect', 'expectWarnings', 'expectDecisive']);
 const catalog = loadCatalog();
-const files = readdirSync(SPEC_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(SPEC_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** The case without the spec's own fields: exactly a `leastpriv simulate` case. */
 function simulationCase(spec: SpecCase): Record<string, unknown> {
@@ -39,10 +45,16 @@ describe.each(files)('%s', (file) => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, spec) => {
-    const answer = simulate(simulationCase(spec), { catalog, now: new Date('2026-11-24T12:00:00Z') });
+    const answer = simulate(simulationCase(spec), {
+      catalog,
+      now: new Date('2026-11-24T12:00:00Z'),
+    });
     if (typeof spec.expect === 'string') {
       expect('error' in answer ? answer.error : undefined).toBeUndefined();
-      expect('decision' in answer ? answer.decision : undefined, JSON.stringify('explanation' in answer ? answer.explanation.reason : '')).toBe(spec.expect);
+      expect(
+        'decision' in answer ? answer.decision : undefined,
+        JSON.stringify('explanation' in answer ? answer.explanation.reason : ''),
+      ).toBe(spec.expect);
     } else {
       expect('error' in answer ? answer.error.code : 'no error').toBe(spec.expect.error);
       if (spec.expect.path !== undefined && 'error' in answer) {
@@ -54,7 +66,10 @@ describe.each(files)('%s', (file) => {
       for (const code of spec.expectWarnings) expect(codes).toContain(code);
     }
     if (spec.expectDecisive && 'decision' in answer) {
-      const decisive = answer.explanation.decisive.map((d) => ({ policy: d.policy, statement: d.statement }));
+      const decisive = answer.explanation.decisive.map((d) => ({
+        policy: d.policy,
+        statement: d.statement,
+      }));
       for (const d of spec.expectDecisive) expect(decisive).toContainEqual(d);
     }
   });

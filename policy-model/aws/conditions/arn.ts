@@ -55,7 +55,9 @@ export const arnLike: OperatorFamily<ArnPattern> = {
     if (segments.length !== 6) return { kind: 'none' };
     return {
       kind: 'segments',
-      matchers: segments.map((segment) => compileGlobParts(segment.length === 0 ? [{ text: '', literal: true }] : segment)),
+      matchers: segments.map((segment) =>
+        compileGlobParts(segment.length === 0 ? [{ text: '', literal: true }] : segment),
+      ),
     };
   },
   test: (value, pattern) => {

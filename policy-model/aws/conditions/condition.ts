@@ -40,18 +40,36 @@ export function compileCondition(
   substitutesVariables: boolean,
 ): { ok: true; value: CompiledCondition } | { ok: false; problem: ConditionProblem } {
   const parsed = parseOperatorName(operator);
-  if (!parsed) return { ok: false, problem: { code: 'unknown_condition_operator', message: `\`${operator}\` is not a condition operator` } };
+  if (!parsed)
+    return {
+      ok: false,
+      problem: {
+        code: 'unknown_condition_operator',
+        message: `\`${operator}\` is not a condition operator`,
+      },
+    };
   const compiled: CompiledValue[] = [];
   for (const [valueIndex, value] of values.entries()) {
     if (parsed.kind === 'null') {
       if (parseBoolean(value) === undefined) {
-        return { ok: false, problem: { code: 'invalid_boolean', message: `\`Null\` takes \`true\` or \`false\`, not \`${value}\``, valueIndex } };
+        return {
+          ok: false,
+          problem: {
+            code: 'invalid_boolean',
+            message: `\`Null\` takes \`true\` or \`false\`, not \`${value}\``,
+            valueIndex,
+          },
+        };
       }
       compiled.push({ kind: 'static', parsed: parseBoolean(value) });
       continue;
     }
     const template = parseTemplate(value, substitutesVariables);
-    if (!template.ok) return { ok: false, problem: { code: 'invalid_policy_variable', message: template.message, valueIndex } };
+    if (!template.ok)
+      return {
+        ok: false,
+        problem: { code: 'invalid_policy_variable', message: template.message, valueIndex },
+      };
     if (template.value.hasVariables) {
       compiled.push({ kind: 'template', template: template.value });
       continue;
@@ -61,16 +79,27 @@ export function compileCondition(
     if (parsedValue === undefined) {
       return {
         ok: false,
-        problem: { code: family.invalidCode, message: `\`${value}\` is not a valid value for \`${operator}\``, valueIndex },
+        problem: {
+          code: family.invalidCode,
+          message: `\`${value}\` is not a valid value for \`${operator}\``,
+          valueIndex,
+        },
       };
     }
     compiled.push({ kind: 'static', parsed: parsedValue });
   }
-  return { ok: true, value: { operator, keyText, key: keyText.toLowerCase(), values, parsed, compiled } };
+  return {
+    ok: true,
+    value: { operator, keyText, key: keyText.toLowerCase(), values, parsed, compiled },
+  };
 }
 
 /** True when one request value satisfies the positive comparison against any policy value. */
-function anyPolicyValueMatches(condition: CompiledCondition, requestValue: string, context: RequestContext): boolean {
+function anyPolicyValueMatches(
+  condition: CompiledCondition,
+  requestValue: string,
+  context: RequestContext,
+): boolean {
   const parsed = condition.parsed;
   if (parsed.kind !== 'compare') return false;
   const family = parsed.base.family;
@@ -115,6 +144,8 @@ export function evaluateCondition(condition: CompiledCondition, context: Request
     case 'single':
       // A plain operator over several request values: positive operators need one value to
       // match, negated operators need no value to match.
-      return negated ? !values.some((v) => anyPolicyValueMatches(condition, v, context)) : values.some(one);
+      return negated
+        ? !values.some((v) => anyPolicyValueMatches(condition, v, context))
+        : values.some(one);
   }
 }

@@ -17,7 +17,11 @@ export function parseDate(text: string): number | undefined {
   const ms = Date.parse(withZone);
   if (Number.isNaN(ms)) return undefined;
   // Reject calendar overflow such as 2024-02-31, which Date.parse rolls over.
-  const [year, month, day] = trimmed.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const [year, month, day] = trimmed.slice(0, 10).split('-').map(Number) as [
+    number,
+    number,
+    number,
+  ];
   const check = new Date(Date.UTC(year, month - 1, day));
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
   return ms;

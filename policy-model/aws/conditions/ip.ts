@@ -47,7 +47,8 @@ function parseIpv6(text: string): bigint | undefined {
   const right = halves.length === 2 ? groups(halves[1]!) : [];
   if (!left || !right) return undefined;
   const missing = 8 - left.length - right.length;
-  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return undefined;
+  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1))
+    return undefined;
   const all = [...left, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...right];
   let value = 0n;
   for (const group of all) {

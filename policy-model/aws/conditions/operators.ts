@@ -6,10 +6,22 @@
  */
 import { arnLike } from './arn.js';
 import { binaryEquals, bool } from './bool.js';
-import { dateEquals, dateGreaterThan, dateGreaterThanEquals, dateLessThan, dateLessThanEquals } from './date.js';
+import {
+  dateEquals,
+  dateGreaterThan,
+  dateGreaterThanEquals,
+  dateLessThan,
+  dateLessThanEquals,
+} from './date.js';
 import type { OperatorFamily } from './family.js';
 import { ipAddress } from './ip.js';
-import { numericEquals, numericGreaterThan, numericGreaterThanEquals, numericLessThan, numericLessThanEquals } from './numeric.js';
+import {
+  numericEquals,
+  numericGreaterThan,
+  numericGreaterThanEquals,
+  numericLessThan,
+  numericLessThanEquals,
+} from './numeric.js';
 import { stringEquals, stringEqualsIgnoreCase, stringLike } from './string.js';
 
 /** A base operator: its comparison and whether it is the negation of that comparison. */
@@ -63,7 +75,12 @@ export type SetOperator = 'single' | 'for-all-values' | 'for-any-value';
 /** A parsed operator name. */
 export type ParsedOperator =
   | { readonly kind: 'null' }
-  | { readonly kind: 'compare'; readonly base: BaseOperator; readonly ifExists: boolean; readonly set: SetOperator };
+  | {
+      readonly kind: 'compare';
+      readonly base: BaseOperator;
+      readonly ifExists: boolean;
+      readonly set: SetOperator;
+    };
 
 /** Parses `ForAnyValue:StringLikeIfExists` and the like; `undefined` for an unknown operator. */
 export function parseOperatorName(name: string): ParsedOperator | undefined {
