@@ -199,9 +199,11 @@ export function matchPrincipalPattern(
       return caller.type === 'user' && caller.name === pattern.name ? 'direct' : undefined;
     case 'role':
       // A role is named by its unique id in AWS, so its path does not matter here.
-      if (caller.type === 'assumed-role' && caller.roleName === pattern.roleName) return 'role';
-      if (caller.type === 'role' && caller.roleName === pattern.roleName) return 'direct';
-      return undefined;
+      // A request made "as the role" is made by a session of it: the role-ARN rule applies.
+      return (caller.type === 'assumed-role' || caller.type === 'role') &&
+        caller.roleName === pattern.roleName
+        ? 'role'
+        : undefined;
     case 'session':
       return caller.type === 'assumed-role' &&
         caller.roleName === pattern.roleName &&
@@ -251,8 +253,9 @@ export function isExcludedByNotPrincipal(
       return listed('direct');
     case 'user':
     case 'federated-user':
-    case 'role':
       return listed('direct') && listed('account');
+    case 'role':
+      return listed('role') && listed('account');
     case 'assumed-role':
       return listed('session-only') && listed('role') && listed('account');
   }

@@ -47,6 +47,53 @@ const PRINCIPAL_TYPE: Readonly<Record<RequestPrincipal['type'], string | undefin
   service: undefined,
 };
 
+/**
+ * Parsed principals, memoized: a batch names the same few principals again and again
+ * (bench/evaluate.bench.ts: parsing was a tenth of a decision). Bounded so memory stays flat.
+ */
+const principalCache = new Map<string, RequestPrincipal | undefined>();
+function cachedPrincipal(text: string): RequestPrincipal | undefined {
+  if (principalCache.has(text)) return principalCache.get(text);
+  const parsed = parseRequestPrincipal(text);
+  if (principalCache.size >= 10_000) principalCache.clear();
+  principalCache.set(text, parsed);
+  return parsed;
+}
+
+/** `aws:CurrentTime` and `aws:EpochTime` of the last clock reading (formatting a date is slow). */
+let lastClock: { ms: number; currentTime: string; epochTime: string } | undefined;
+function clockKeys(now: Date): { currentTime: string; epochTime: string } {
+  const ms = now.getTime();
+  if (lastClock?.ms !== ms) {
+    lastClock = {
+      ms,
+      currentTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      epochTime: String(Math.floor(ms / 1000)),
+    };
+  }
+  return lastClock;
+}
+
+/** The account segment of an ARN ('' when empty, as for S3), or `undefined` when the text is not an ARN. */
+function arnAccountOf(text: string): string | undefined {
+  return parseArn(text)?.account;
+}
+
+/** Lower-cased context key names, memoized: the same few keys recur in every request. */
+const lowerKeys = new Map<string, string>();
+function lowerKey(key: string): string {
+  let lower = lowerKeys.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (lowerKeys.size >= 10_000) lowerKeys.clear();
+    lowerKeys.set(key, lower);
+  }
+  return lower;
+}
+
+const isScalar = (v: unknown): v is string | number | boolean =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
 /** Options for preparing a request: the clock is injectable so tests are deterministic. */
 export interface PrepareOptions {
   readonly now?: Date;
@@ -60,7 +107,7 @@ export function prepareRequest(
 ): { ok: true; value: PreparedRequest } | { ok: false; errors: Issue[] } {
   const errors: Issue[] = [];
   const principal =
-    typeof request.principal === 'string' ? parseRequestPrincipal(request.principal) : undefined;
+    typeof request.principal === 'string' ? cachedPrincipal(request.principal) : undefined;
   if (!principal) {
     errors.push({
       code: 'invalid_request',
@@ -77,8 +124,9 @@ export function prepareRequest(
     });
   }
   const resource = request.resource;
-  const resourceArn = typeof resource === 'string' ? parseArn(resource) : undefined;
-  if (typeof resource !== 'string' || (resource !== '*' && !resourceArn)) {
+  const arnAccount =
+    typeof resource === 'string' && resource !== '*' ? arnAccountOf(resource) : undefined;
+  if (typeof resource !== 'string' || (resource !== '*' && arnAccount === undefined)) {
     errors.push({
       code: 'invalid_request',
       message: `\`${String(resource)}\` is not an ARN or \`*\``,
@@ -104,11 +152,14 @@ export function prepareRequest(
       path: `${path}/context`,
     });
   } else {
-    for (const [key, value] of Object.entries(given)) {
-      if (typeof value === 'string')
-        entries.set(key.toLowerCase(), { values: [value], multi: false });
-      else if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
-        entries.set(key.toLowerCase(), { values: value, multi: true });
+    for (const key in given) {
+      const value: unknown = given[key];
+      // Strings are the contract; numbers and booleans are read as their JSON text.
+      if (typeof value === 'string') entries.set(lowerKey(key), { values: [value], multi: false });
+      else if (isScalar(value))
+        entries.set(lowerKey(key), { values: [String(value)], multi: false });
+      else if (Array.isArray(value) && value.every(isScalar))
+        entries.set(lowerKey(key), { values: value.map(String), multi: true });
       else
         errors.push({
           code: 'invalid_request',
@@ -120,8 +171,7 @@ export function prepareRequest(
   if (errors.length > 0 || !principal) return { ok: false, errors };
 
   const principalAccount = principal.type === 'service' ? undefined : principal.account;
-  const arnAccount = resourceArn?.account || undefined;
-  const resourceAccount = request.resourceAccount ?? arnAccount ?? principalAccount;
+  const resourceAccount = request.resourceAccount ?? (arnAccount || undefined) ?? principalAccount;
   const derive = (key: string, value: string | undefined): void => {
     if (value !== undefined && !entries.has(key))
       entries.set(key, { values: [value], multi: false });
@@ -141,8 +191,9 @@ export function prepareRequest(
   }
   derive('aws:resourceaccount', resourceAccount);
   const now = options.now ?? new Date();
-  derive('aws:currenttime', now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
-  derive('aws:epochtime', String(Math.floor(now.getTime() / 1000)));
+  const clock = clockKeys(now);
+  derive('aws:currenttime', clock.currentTime);
+  derive('aws:epochtime', clock.epochTime);
 
   const context: RequestContext = {
     get: (k) => entries.get(k)?.values,

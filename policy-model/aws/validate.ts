@@ -27,7 +27,11 @@ const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  */
 function isResourceSyntax(resource: string): boolean {
-  return resource === '*' || parseArn(resource) !== undefined || (/^arn:[^:]+:/.test(resource) && resource.endsWith('*'));
+  return (
+    resource === '*' ||
+    parseArn(resource) !== undefined ||
+    (/^arn:[^:]+:/.test(resource) && resource.endsWith('*'))
+  );
 }
 
 /** Checks the semantics of a shape-valid document; `base` is its JSON pointer. */

@@ -17,8 +17,25 @@ export const principals = [
   `arn:aws:sts::${A}:assumed-role/AWSServiceRoleForSupport/support`,
 ];
 
-export const actions = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 'iam:CreateUser', 'ec2:RunInstances', 'kms:Decrypt', 'sqs:SendMessage'];
-const actionPatterns = [...actions, 's3:*', 's3:Get*', '*', 'iam:*User', 'ec2:Run?nstances', 'S3:getobject', 'sqs:*'];
+export const actions = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:ListBucket',
+  'iam:CreateUser',
+  'ec2:RunInstances',
+  'kms:Decrypt',
+  'sqs:SendMessage',
+];
+const actionPatterns = [
+  ...actions,
+  's3:*',
+  's3:Get*',
+  '*',
+  'iam:*User',
+  'ec2:Run?nstances',
+  'S3:getobject',
+  'sqs:*',
+];
 
 export const resources = [
   'arn:aws:s3:::bucket/key',
@@ -28,7 +45,15 @@ export const resources = [
   `arn:aws:sqs:us-east-1:${B}:queue`,
   `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
 ];
-const resourcePatterns = ['*', 'arn:aws:s3:::bucket/*', 'arn:aws:s3:::*', `arn:aws:iam::${A}:user/\${aws:username}`, 'arn:aws:s3:::bucket', `arn:aws:sqs:*:${B}:*`, 'arn:aws:kms:*'];
+const resourcePatterns = [
+  '*',
+  'arn:aws:s3:::bucket/*',
+  'arn:aws:s3:::*',
+  `arn:aws:iam::${A}:user/\${aws:username}`,
+  'arn:aws:s3:::bucket',
+  `arn:aws:sqs:*:${B}:*`,
+  'arn:aws:kms:*',
+];
 
 const conditions: Record<string, Record<string, string | string[]>>[] = [
   { StringEquals: { 'aws:PrincipalTag/team': 'dev' } },
@@ -58,23 +83,34 @@ const contextEntries: [string, string | string[]][] = [
   ['aws:CurrentTime', '2026-11-24T12:00:00Z'],
 ];
 
-const oneOrMany = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | T[]> => fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }));
+const oneOrMany = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | T[]> =>
+  fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }));
 
 /** A statement for a policy attached to an identity (no Principal). */
-export const identityStatement = fc.record(
-  {
-    Effect: fc.constantFrom('Allow', 'Deny'),
-    actions: fc.tuple(fc.constantFrom('Action', 'NotAction'), oneOrMany(fc.constantFrom(...actionPatterns))),
-    resources: fc.tuple(fc.constantFrom('Resource', 'Resource', 'NotResource'), oneOrMany(fc.constantFrom(...resourcePatterns))),
-    Condition: fc.option(fc.constantFrom(...conditions), { nil: undefined }),
-  },
-  { requiredKeys: ['Effect', 'actions', 'resources'] },
-).map(({ Effect, actions: [actionKey, action], resources: [resourceKey, resource], Condition }) => ({
-  Effect,
-  [actionKey]: action,
-  [resourceKey]: resource,
-  ...(Condition ? { Condition } : {}),
-}));
+export const identityStatement = fc
+  .record(
+    {
+      Effect: fc.constantFrom('Allow', 'Deny'),
+      actions: fc.tuple(
+        fc.constantFrom('Action', 'NotAction'),
+        oneOrMany(fc.constantFrom(...actionPatterns)),
+      ),
+      resources: fc.tuple(
+        fc.constantFrom('Resource', 'Resource', 'NotResource'),
+        oneOrMany(fc.constantFrom(...resourcePatterns)),
+      ),
+      Condition: fc.option(fc.constantFrom(...conditions), { nil: undefined }),
+    },
+    { requiredKeys: ['Effect', 'actions', 'resources'] },
+  )
+  .map(
+    ({ Effect, actions: [actionKey, action], resources: [resourceKey, resource], Condition }) => ({
+      Effect,
+      [actionKey]: action,
+      [resourceKey]: resource,
+      ...(Condition ? { Condition } : {}),
+    }),
+  );
 
 const principalElements: unknown[] = [
   '*',
@@ -88,16 +124,27 @@ const principalElements: unknown[] = [
 
 /** A statement for a resource-based policy (with Principal or NotPrincipal). */
 export const resourceStatement = fc
-  .tuple(identityStatement, fc.constantFrom('Principal', 'Principal', 'NotPrincipal'), fc.constantFrom(...principalElements))
+  .tuple(
+    identityStatement,
+    fc.constantFrom('Principal', 'Principal', 'NotPrincipal'),
+    fc.constantFrom(...principalElements),
+  )
   .map(([statement, key, principal]) => ({ ...statement, [key]: principal }));
 
 /** A policy of identity-side statements. */
-export const identityPolicy = fc.array(identityStatement, { minLength: 0, maxLength: 4 }).map((Statement) => ({ Version: '2012-10-17', Statement }));
+export const identityPolicy = fc
+  .array(identityStatement, { minLength: 0, maxLength: 4 })
+  .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
 /** A resource-based policy. */
-export const resourcePolicy = fc.array(resourceStatement, { minLength: 1, maxLength: 3 }).map((Statement) => ({ Version: '2012-10-17', Statement }));
+export const resourcePolicy = fc
+  .array(resourceStatement, { minLength: 1, maxLength: 3 })
+  .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
-const fullAccess = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+const fullAccess = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
 
 /** A whole case: a request and every policy type, each optional one present at random. */
 export const simulationCase = fc
@@ -106,22 +153,58 @@ export const simulationCase = fc
     action: fc.constantFrom(...actions),
     resource: fc.constantFrom(...resources),
     resourceAccount: fc.option(fc.constantFrom(A, B), { nil: undefined }),
-    context: fc.uniqueArray(fc.constantFrom(...contextEntries), { selector: ([k]) => k, maxLength: 6 }),
+    context: fc.uniqueArray(fc.constantFrom(...contextEntries), {
+      selector: ([k]) => k,
+      maxLength: 6,
+    }),
     identityPolicies: fc.array(identityPolicy, { minLength: 0, maxLength: 3 }),
     permissionBoundary: fc.option(identityPolicy, { nil: undefined }),
     sessionPolicy: fc.option(identityPolicy, { nil: undefined }),
-    serviceControlPolicies: fc.option(fc.array(fc.array(fc.oneof(fc.constant(fullAccess), identityPolicy), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 }), { nil: undefined }),
-    resourceControlPolicies: fc.option(fc.array(fc.array(resourcePolicy.map((p) => ({ ...p, Statement: p.Statement.map(({ NotPrincipal: _dropped, ...s }) => ({ ...s, Principal: '*' })) })), { maxLength: 2 }), { minLength: 1, maxLength: 2 }), { nil: undefined }),
+    serviceControlPolicies: fc.option(
+      fc.array(
+        fc.array(fc.oneof(fc.constant(fullAccess), identityPolicy), { minLength: 1, maxLength: 2 }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
+    resourceControlPolicies: fc.option(
+      fc.array(
+        fc.array(
+          resourcePolicy.map((p) => ({
+            ...p,
+            Statement: p.Statement.map(({ NotPrincipal: _dropped, ...s }) => ({
+              ...s,
+              Principal: '*',
+            })),
+          })),
+          { maxLength: 2 },
+        ),
+        { minLength: 1, maxLength: 2 },
+      ),
+      { nil: undefined },
+    ),
     resourcePolicy: fc.option(resourcePolicy, { nil: undefined }),
   })
   .map(({ principal, action, resource, resourceAccount, context, ...policies }) => ({
-    request: { principal, action, resource, ...(resourceAccount ? { resourceAccount } : {}), context: Object.fromEntries(context) },
+    request: {
+      principal,
+      action,
+      resource,
+      ...(resourceAccount ? { resourceAccount } : {}),
+      context: Object.fromEntries(context),
+    },
     ...Object.fromEntries(Object.entries(policies).filter(([, v]) => v !== undefined)),
   })) as fc.Arbitrary<SimulationCaseShape>;
 
 /** The generated case shape (the simulate contract). */
 export interface SimulationCaseShape {
-  request: { principal: string; action: string; resource: string; resourceAccount?: string; context: Record<string, string | string[]> };
+  request: {
+    principal: string;
+    action: string;
+    resource: string;
+    resourceAccount?: string;
+    context: Record<string, string | string[]>;
+  };
   identityPolicies: { Version: string; Statement: Record<string, unknown>[] }[];
   permissionBoundary?: { Version: string; Statement: Record<string, unknown>[] };
   sessionPolicy?: { Version: string; Statement: Record<string, unknown>[] };

@@ -14,23 +14,36 @@ const RUNS = 1500;
 
 function decisionOf(c: SimulationCaseShape): string {
   const answer: SimulationAnswer = simulate(c, { catalog, now, explain: false });
-  if ('error' in answer) throw new Error(`generated an invalid case: ${JSON.stringify(answer.error)}`);
+  if ('error' in answer)
+    throw new Error(`generated an invalid case: ${JSON.stringify(answer.error)}`);
   return answer.decision;
 }
 
 type PolicyLike = { Version: string; Statement: Record<string, unknown>[] };
 
 /** Every policy slot of a case, so a property can pick one at random. */
-function policySlots(c: SimulationCaseShape): ((update: (p: PolicyLike) => PolicyLike) => SimulationCaseShape)[] {
+function policySlots(
+  c: SimulationCaseShape,
+): ((update: (p: PolicyLike) => PolicyLike) => SimulationCaseShape)[] {
   const slots: ((update: (p: PolicyLike) => PolicyLike) => SimulationCaseShape)[] = [];
-  c.identityPolicies.forEach((_, i) => slots.push((u) => ({ ...c, identityPolicies: c.identityPolicies.map((p, j) => (i === j ? u(p) : p)) })));
+  c.identityPolicies.forEach((_, i) =>
+    slots.push((u) => ({
+      ...c,
+      identityPolicies: c.identityPolicies.map((p, j) => (i === j ? u(p) : p)),
+    })),
+  );
   for (const key of ['permissionBoundary', 'sessionPolicy', 'resourcePolicy'] as const) {
     const policy = c[key];
     if (policy) slots.push((u) => ({ ...c, [key]: u(policy) }));
   }
   for (const key of ['serviceControlPolicies', 'resourceControlPolicies'] as const) {
     c[key]?.forEach((level, i) =>
-      level.forEach((_, j) => slots.push((u) => ({ ...c, [key]: c[key]!.map((l, li) => (li !== i ? l : l.map((p, pj) => (pj === j ? u(p) : p)))) }))),
+      level.forEach((_, j) =>
+        slots.push((u) => ({
+          ...c,
+          [key]: c[key]!.map((l, li) => (li !== i ? l : l.map((p, pj) => (pj === j ? u(p) : p)))),
+        })),
+      ),
     );
   }
   return slots;
@@ -50,7 +63,10 @@ const shuffle = <T>(items: readonly T[], seed: number): T[] => {
 describe('evaluator invariants', () => {
   it('generated cases are valid and reach every decision', () => {
     const seen = new Set<string>();
-    fc.assert(fc.property(simulationCase, (c) => void seen.add(decisionOf(c))), { numRuns: 500 });
+    fc.assert(
+      fc.property(simulationCase, (c) => void seen.add(decisionOf(c))),
+      { numRuns: 500 },
+    );
     expect([...seen].sort()).toEqual(['allow', 'explicit-deny', 'implicit-deny']);
   });
 
@@ -60,9 +76,16 @@ describe('evaluator invariants', () => {
         const slots = policySlots(c);
         fc.pre(slots.length > 0);
         const before = decisionOf(c);
-        const isResourceSide = (p: PolicyLike) => p.Statement.some((s) => 'Principal' in s || 'NotPrincipal' in s);
+        const isResourceSide = (p: PolicyLike) =>
+          p.Statement.some((s) => 'Principal' in s || 'NotPrincipal' in s);
         const after = decisionOf(
-          slots[pick % slots.length]!((p) => ({ ...p, Statement: [...p.Statement, { ...statement, Effect: 'Deny', ...(isResourceSide(p) ? { Principal: '*' } : {}) }] })),
+          slots[pick % slots.length]!((p) => ({
+            ...p,
+            Statement: [
+              ...p.Statement,
+              { ...statement, Effect: 'Deny', ...(isResourceSide(p) ? { Principal: '*' } : {}) },
+            ],
+          })),
         );
         expect([before, 'explicit-deny']).toContain(after);
       }),
@@ -73,15 +96,30 @@ describe('evaluator invariants', () => {
   it('statement order and policy order never change a decision', () => {
     fc.assert(
       fc.property(simulationCase, fc.nat(), (c, seed) => {
-        const reorder = (p: PolicyLike): PolicyLike => ({ ...p, Statement: shuffle(p.Statement, seed) });
+        const reorder = (p: PolicyLike): PolicyLike => ({
+          ...p,
+          Statement: shuffle(p.Statement, seed),
+        });
         const shuffled: SimulationCaseShape = {
           ...c,
           identityPolicies: shuffle(c.identityPolicies.map(reorder), seed + 1),
           ...(c.permissionBoundary ? { permissionBoundary: reorder(c.permissionBoundary) } : {}),
           ...(c.sessionPolicy ? { sessionPolicy: reorder(c.sessionPolicy) } : {}),
           ...(c.resourcePolicy ? { resourcePolicy: reorder(c.resourcePolicy) } : {}),
-          ...(c.serviceControlPolicies ? { serviceControlPolicies: c.serviceControlPolicies.map((l) => shuffle(l.map(reorder), seed + 2)) } : {}),
-          ...(c.resourceControlPolicies ? { resourceControlPolicies: c.resourceControlPolicies.map((l) => shuffle(l.map(reorder), seed + 3)) } : {}),
+          ...(c.serviceControlPolicies
+            ? {
+                serviceControlPolicies: c.serviceControlPolicies.map((l) =>
+                  shuffle(l.map(reorder), seed + 2),
+                ),
+              }
+            : {}),
+          ...(c.resourceControlPolicies
+            ? {
+                resourceControlPolicies: c.resourceControlPolicies.map((l) =>
+                  shuffle(l.map(reorder), seed + 3),
+                ),
+              }
+            : {}),
         };
         expect(decisionOf(shuffled)).toBe(decisionOf(c));
       }),
@@ -91,10 +129,16 @@ describe('evaluator invariants', () => {
 
   it('the case of the action name never changes a decision', () => {
     fc.assert(
-      fc.property(simulationCase, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), (c, upper) => {
-        const action = [...c.request.action].map((ch, i) => (upper[i % upper.length] ? ch.toUpperCase() : ch.toLowerCase())).join('');
-        expect(decisionOf({ ...c, request: { ...c.request, action } })).toBe(decisionOf(c));
-      }),
+      fc.property(
+        simulationCase,
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        (c, upper) => {
+          const action = [...c.request.action]
+            .map((ch, i) => (upper[i % upper.length] ? ch.toUpperCase() : ch.toLowerCase()))
+            .join('');
+          expect(decisionOf({ ...c, request: { ...c.request, action } })).toBe(decisionOf(c));
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -103,9 +147,14 @@ describe('evaluator invariants', () => {
     fc.assert(
       fc.property(simulationCase, identityStatement, fc.nat(), (c, statement, pick) => {
         const before = decisionOf(c);
-        const policies = c.identityPolicies.length > 0 ? c.identityPolicies : [{ Version: '2012-10-17', Statement: [] }];
+        const policies =
+          c.identityPolicies.length > 0
+            ? c.identityPolicies
+            : [{ Version: '2012-10-17', Statement: [] }];
         const i = pick % policies.length;
-        const withAllow = policies.map((p, j) => (j === i ? { ...p, Statement: [...p.Statement, { ...statement, Effect: 'Allow' }] } : p));
+        const withAllow = policies.map((p, j) =>
+          j === i ? { ...p, Statement: [...p.Statement, { ...statement, Effect: 'Allow' }] } : p,
+        );
         const after = decisionOf({ ...c, identityPolicies: withAllow });
         if (before === 'allow') expect(after).toBe('allow');
       }),
