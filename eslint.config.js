@@ -32,6 +32,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: {
+      // `_name` marks a value taken out of an object on purpose (rest destructuring to drop a key).
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
+    },
   },
   { files: ['policy-model/**/*.ts'], rules: layer(['usage', 'recommender', 'src'], true) },
   { files: ['usage/**/*.ts'], rules: layer(['recommender', 'src']) },
