@@ -34,7 +34,10 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: {
       // `_name` marks a value taken out of an object on purpose (rest destructuring to drop a key).
-      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { varsIgnorePattern: '^_', argsIgnorePattern: '^_' },
+      ],
     },
   },
   { files: ['policy-model/**/*.ts'], rules: layer(['usage', 'recommender', 'src'], true) },

@@ -173,9 +173,7 @@ const requests = [
 ] as const;
 
 /** A deterministic spread of requests over principals, actions, resources and contexts. */
-export function realisticRequests(
-  count: number,
-): {
+export function realisticRequests(count: number): {
   principal: string;
   action: string;
   resource: string;

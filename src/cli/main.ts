@@ -15,6 +15,7 @@ Usage:
 simulate options:
   --jsonl          read JSON Lines (one case per line); "-" reads standard input
   --brief          omit the per-statement explanation (decisive statements are kept)
+  --format F       json (default; the contract) or table (one line per case, for people)
 
 A case: { "id"?, "request": { "principal", "action", "resource", "resourceAccount"?, "context"? },
   "identityPolicies": [...], "permissionBoundary"?, "sessionPolicy"?, "serviceControlPolicies"?: [[...]],
@@ -49,6 +50,7 @@ export async function main(
       options: {
         jsonl: { type: 'string' },
         brief: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'json' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -65,11 +67,16 @@ export async function main(
     err.write('leastpriv simulate: give one CASE.json, or --jsonl CASES.jsonl\n');
     return 2;
   }
+  const format = parsed.values.format;
+  if (format !== 'json' && format !== 'table') {
+    err.write(`leastpriv simulate: --format takes json or table, not \`${format}\`\n`);
+    return 2;
+  }
   const options = simulateOptions(parsed.values.brief);
   try {
     return parsed.values.jsonl !== undefined
-      ? await simulateJsonl(file, options, out)
-      : simulateFile(file, options, out);
+      ? await simulateJsonl(file, options, out, format)
+      : simulateFile(file, options, out, format);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     err.write(`leastpriv simulate: cannot read \`${file}\`${code ? ` (${code})` : ''}\n`);

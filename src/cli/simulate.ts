@@ -13,7 +13,36 @@ import {
 } from '../../policy-model/index.js';
 import { loadCatalog } from '../catalog.js';
 
-/** Parses JSON, or describes where it broke as `file:line:column`. */
+/**
+ * The offset of the first character JSON.parse rejects: the shortest prefix whose error is not
+ * "unexpected end" ends there. Node 20's messages often carry no position, so search for it.
+ */
+function errorOffset(text: string, message: string): number {
+  const position = /at position (\d+)/.exec(message);
+  if (position) return Number(position[1]);
+  const failsEarly = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : '';
+      const position = /at position (\d+)/.exec(message);
+      // A prefix cut inside valid JSON fails at its very end; a real fault fails before it.
+      if (position) return Number(position[1]) < length;
+      return !/end of JSON/i.test(message);
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (failsEarly(mid + 1)) high = mid;
+    else low = mid + 1;
+  }
+  return Math.min(low, text.length);
+}
+
+/** Parses JSON, or describes where it broke as `file:line:column` (`file:line` for a JSONL line). */
 export function parseJson(
   text: string,
   where: string,
@@ -23,16 +52,26 @@ export function parseJson(
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const position = /position (\d+)/.exec(message);
-    let at = line !== undefined ? `${where}:${line}` : where;
-    if (position && line === undefined) {
-      const before = text.slice(0, Number(position[1]));
-      const row = before.split('\n').length;
-      at = `${where}:${row}:${before.length - before.lastIndexOf('\n')}`;
+    if (line !== undefined) {
+      return {
+        ok: false,
+        error: {
+          code: 'invalid_json',
+          message: `not valid JSON: ${message}`,
+          path: `${where}:${line}:${errorOffset(text, message) + 1}`,
+        },
+      };
     }
+    const before = text.slice(0, errorOffset(text, message));
+    const row = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
     return {
       ok: false,
-      error: { code: 'invalid_json', message: `not valid JSON: ${message}`, path: at },
+      error: {
+        code: 'invalid_json',
+        message: `not valid JSON: ${message}`,
+        path: `${where}:${row}:${column}`,
+      },
     };
   }
 }
@@ -47,16 +86,33 @@ function writeLine(out: NodeJS.WritableStream, line: string): Promise<void> {
   });
 }
 
+/** How answers are printed: the JSON contract, or a table for people. */
+export type SimulateFormat = 'json' | 'table';
+
+/** One answer as a table row: id, decision (or error code), reason (or error path). */
+export function tableRow(answer: SimulationAnswer, index: number): string {
+  const id = answer.id ?? `#${index + 1}`;
+  if ('error' in answer)
+    return `${id.padEnd(36)} ${'error'.padEnd(14)} ${answer.error.code} at ${answer.error.path || '/'}: ${answer.error.message}`;
+  const decisive = answer.explanation.decisive
+    .map((d) => `${d.policy}#${d.statement}${d.sid ? `(${d.sid})` : ''}`)
+    .join(', ');
+  return `${id.padEnd(36)} ${answer.decision.padEnd(14)} ${answer.explanation.reason.message}${decisive ? ` [${decisive}]` : ''}`;
+}
+
 /** Answers one case file; returns the exit code. */
 export function simulateFile(
   file: string,
   options: SimulateOptions,
   out: NodeJS.WritableStream,
+  format: SimulateFormat = 'json',
 ): number {
   const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
   const parsed = parseJson(text, file === '-' ? 'stdin' : file);
   const answer = parsed.ok ? simulate(parsed.value, options) : invalidJsonAnswer(parsed.error);
-  out.write(`${JSON.stringify(answer, null, 2)}\n`);
+  out.write(
+    format === 'table' ? `${tableRow(answer, 0)}\n` : `${JSON.stringify(answer, null, 2)}\n`,
+  );
   return 'error' in answer ? 2 : 0;
 }
 
@@ -65,12 +121,16 @@ export async function simulateJsonl(
   file: string,
   options: SimulateOptions,
   out: NodeJS.WritableStream,
+  format: SimulateFormat = 'json',
 ): Promise<number> {
   const input = file === '-' ? process.stdin : createReadStream(file, 'utf8');
   const lines = createInterface({ input, crlfDelay: Infinity });
   const name = file === '-' ? 'stdin' : file;
   let lineNumber = 0;
   let pendingBlank = 0;
+  let answered = 0;
+  const emit = (answer: SimulationAnswer): Promise<void> =>
+    writeLine(out, format === 'table' ? tableRow(answer, answered++) : JSON.stringify(answer));
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') {
@@ -79,21 +139,18 @@ export async function simulateJsonl(
       continue;
     }
     for (let i = pendingBlank; i > 0; i -= 1) {
-      await writeLine(
-        out,
-        JSON.stringify(
-          invalidJsonAnswer({
-            code: 'invalid_json',
-            message: 'empty line',
-            path: `${name}:${lineNumber - i}`,
-          }),
-        ),
+      await emit(
+        invalidJsonAnswer({
+          code: 'invalid_json',
+          message: 'empty line',
+          path: `${name}:${lineNumber - i}`,
+        }),
       );
     }
     pendingBlank = 0;
     const parsed = parseJson(line, name, lineNumber);
     const answer = parsed.ok ? simulate(parsed.value, options) : invalidJsonAnswer(parsed.error);
-    await writeLine(out, JSON.stringify(answer));
+    await emit(answer);
   }
   return 0;
 }
