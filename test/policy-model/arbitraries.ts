@@ -172,10 +172,11 @@ export const simulationCase = fc
         fc.array(
           resourcePolicy.map((p) => ({
             ...p,
-            Statement: p.Statement.map(({ NotPrincipal: _dropped, ...s }) => ({
-              ...s,
-              Principal: '*',
-            })),
+            // RCP statements name every principal: `Principal: "*"`, never NotPrincipal.
+            Statement: p.Statement.map((statement) => {
+              const { NotPrincipal: _dropped, ...rest } = statement as Record<string, unknown>;
+              return { ...rest, Principal: '*' };
+            }),
           })),
           { maxLength: 2 },
         ),
