@@ -21,7 +21,7 @@ import type {
   Statement,
 } from './policy.js';
 import type { PrincipalPattern } from './principal.js';
-import { parseTemplate, type ValueTemplate } from './variables.js';
+import { parseResourceTemplate, type ValueTemplate } from './variables.js';
 import { compileGlob } from './wildcard.js';
 
 /** Compiles one action glob (case-insensitive). */
@@ -45,7 +45,7 @@ function compileResources(s: StatementDocument, substitutes: boolean): ResourceE
   if (!kind) return { kind: 'implied' };
   const patterns: ResourcePattern[] = asList(kind === 'resource' ? s.Resource : s.NotResource).map(
     (text) => {
-      const parsed = parseTemplate(text, substitutes);
+      const parsed = parseResourceTemplate(text, substitutes);
       // Validation has run: a failed template cannot reach here; keep the text literal to be safe.
       const template: ValueTemplate = parsed.ok
         ? parsed.value

@@ -17,7 +17,7 @@ import {
 } from './elements.js';
 import type { PolicyErrorCode } from './issue-codes.js';
 import type { PolicyKind } from './policy.js';
-import { parseTemplate } from './variables.js';
+import { parseResourceTemplate } from './variables.js';
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
@@ -111,7 +111,7 @@ function validateStatement(
     const value = s[name];
     asList(value).forEach((resource, i) => {
       const path = typeof value === 'string' ? `${at}/${name}` : `${at}/${name}/${i}`;
-      const template = parseTemplate(resource, substitutes);
+      const template = parseResourceTemplate(resource, substitutes);
       if (!template.ok) add('invalid_policy_variable', template.message, path);
       else if (!isResourceSyntax(resource))
         add(

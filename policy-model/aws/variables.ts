@@ -75,6 +75,39 @@ export function parseTemplate(
 }
 
 /**
+ * Parses a `Resource` / `NotResource` value: variables are substituted only in the resource part
+ * of the ARN, after the fifth colon; before it, `${…}` is plain text.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+export function parseResourceTemplate(
+  text: string,
+  substitute: boolean,
+): { ok: true; value: ValueTemplate } | { ok: false; message: string } {
+  let colons = 0;
+  let depth = 0;
+  let split = -1;
+  for (let i = 0; i < text.length && split === -1; i += 1) {
+    if (text.startsWith('${', i)) depth += 1;
+    else if (text[i] === '}' && depth > 0) depth -= 1;
+    else if (text[i] === ':' && depth === 0 && ++colons === 5) split = i + 1;
+  }
+  if (split === -1) return parseTemplate(text, substitute);
+  const tail = parseTemplate(text.slice(split), substitute);
+  if (!tail.ok || !tail.value.hasVariables)
+    return tail.ok
+      ? { ok: true, value: { text, parts: [{ kind: 'text', text }], hasVariables: false } }
+      : tail;
+  return {
+    ok: true,
+    value: {
+      text,
+      parts: [{ kind: 'text', text: text.slice(0, split) }, ...tail.value.parts],
+      hasVariables: true,
+    },
+  };
+}
+
+/**
  * Resolves a template against the request. `undefined` when a variable has no value and no
  * default: the value then matches nothing. A multivalued key cannot be a variable.
  */
