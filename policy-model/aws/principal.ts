@@ -86,11 +86,6 @@ export function parseRequestPrincipal(text: string): RequestPrincipal | undefine
   return undefined;
 }
 
-/** The account a principal belongs to (`undefined` for service principals). */
-export function principalAccount(p: RequestPrincipal): string | undefined {
-  return p.type === 'service' ? undefined : p.account;
-}
-
 /**
  * Service-linked roles are exempt from SCPs: their path is `/aws-service-role/` and their names
  * start with `AWSServiceRoleFor`.

@@ -5,7 +5,7 @@
  */
 import { parseArn } from './arn.js';
 import { isServiceLinkedRole, parseRequestPrincipal, type RequestPrincipal } from './principal.js';
-import type { Issue } from '../result.js';
+import { pointer, type Issue } from '../result.js';
 
 /** A request as callers give it. */
 export interface AuthorizationRequest {
@@ -164,7 +164,7 @@ export function prepareRequest(
         errors.push({
           code: 'invalid_request',
           message: `context key \`${key}\` must be a string or a list of strings`,
-          path: `${path}/context/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          path: pointer(`${path}/context`, key),
         });
     }
   }

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import type { Issue } from '../result.js';
+import { pointer, type Issue } from '../result.js';
 import type { PolicyErrorCode } from './issue-codes.js';
 
 const stringOrList = { type: ['string', 'array'], items: { type: 'string' } } as const;
@@ -88,7 +88,7 @@ function toIssues(
         message: inPrincipal
           ? `\`${extra}\` is not a principal type (AWS, Service, Federated, CanonicalUser)`
           : `\`${extra}\` is not a policy element`,
-        path: `${at}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        path: pointer(at, extra),
       };
     }
     if (/\/Condition(\/|$)/.test(e.instancePath)) {

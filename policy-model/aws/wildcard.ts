@@ -27,11 +27,6 @@ export function compileGlob(glob: string, ignoreCase = false): (input: string) =
   return (input) => regex.test(input);
 }
 
-/** Escapes `*` and `?` so that a literal (such as a substituted variable) matches only itself. */
-export function globLiteral(text: string): string {
-  return text.replace(/[*?\\]/g, '\\$&');
-}
-
 /**
  * Compiles a glob made of parts, some literal (from policy variables, `${*}`, `${?}`), some glob.
  * Literal parts never act as wildcards.

@@ -5,17 +5,9 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
  */
 
-/** One action of the Service Authorization Reference. */
-export interface CatalogAction {
+/** One action of the Service Authorization Reference: the iam-data record and its service prefix. */
+export interface CatalogAction extends RawCatalogAction {
   readonly service: string;
-  readonly name: string;
-  readonly accessLevel: string;
-  readonly resourceTypes: readonly {
-    readonly name: string;
-    readonly required: boolean;
-    readonly conditionKeys: readonly string[];
-  }[];
-  readonly conditionKeys: readonly string[];
 }
 
 /** One service: its prefix and actions (keyed by lower-cased action name). */

@@ -2,7 +2,7 @@
  * Date operators compare instants given as ISO 8601 dates/times or as epoch seconds.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
  */
-import { joinParts, type OperatorFamily } from './family.js';
+import { comparisonFamily, type OperatorFamily } from './family.js';
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const EPOCH_SECONDS = /^\d{1,12}$/;
@@ -29,18 +29,16 @@ export function parseDate(text: string): number | undefined {
 
 /** Builds a date family from a comparison. */
 function date(compare: (value: number, expected: number) => boolean): OperatorFamily<number> {
-  return {
-    invalidCode: 'invalid_date',
-    parse: (parts) => parseDate(joinParts(parts)),
-    test: (value, expected) => {
-      const ms = parseDate(value);
-      return ms !== undefined && compare(ms, expected);
-    },
-  };
+  return comparisonFamily('invalid_date', parseDate, compare);
 }
 
+/** DateEquals; negated, DateNotEquals. */
 export const dateEquals = date((a, b) => a === b);
+/** DateLessThan. */
 export const dateLessThan = date((a, b) => a < b);
+/** DateLessThanEquals. */
 export const dateLessThanEquals = date((a, b) => a <= b);
+/** DateGreaterThan. */
 export const dateGreaterThan = date((a, b) => a > b);
+/** DateGreaterThanEquals. */
 export const dateGreaterThanEquals = date((a, b) => a >= b);

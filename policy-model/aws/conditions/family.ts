@@ -19,3 +19,22 @@ export interface OperatorFamily<V> {
 export function joinParts(parts: readonly ResolvedPart[]): string {
   return parts.length === 1 ? parts[0]!.text : parts.map((p) => p.text).join('');
 }
+
+/**
+ * A family that compares ordered values (numbers, instants): both sides are parsed the same way
+ * and an unparseable request value never matches.
+ */
+export function comparisonFamily(
+  invalidCode: PolicyErrorCode,
+  parseText: (text: string) => number | undefined,
+  compare: (value: number, expected: number) => boolean,
+): OperatorFamily<number> {
+  return {
+    invalidCode,
+    parse: (parts) => parseText(joinParts(parts)),
+    test: (value, expected) => {
+      const parsed = parseText(value);
+      return parsed !== undefined && compare(parsed, expected);
+    },
+  };
+}

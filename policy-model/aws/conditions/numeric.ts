@@ -2,7 +2,7 @@
  * Numeric operators compare integers and decimals.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric
  */
-import { joinParts, type OperatorFamily } from './family.js';
+import { comparisonFamily, type OperatorFamily } from './family.js';
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -14,18 +14,16 @@ export function parseNumber(text: string): number | undefined {
 
 /** Builds a numeric family from a comparison. */
 function numeric(compare: (value: number, expected: number) => boolean): OperatorFamily<number> {
-  return {
-    invalidCode: 'invalid_number',
-    parse: (parts) => parseNumber(joinParts(parts)),
-    test: (value, expected) => {
-      const n = parseNumber(value);
-      return n !== undefined && compare(n, expected);
-    },
-  };
+  return comparisonFamily('invalid_number', parseNumber, compare);
 }
 
+/** NumericEquals; negated, NumericNotEquals. */
 export const numericEquals = numeric((a, b) => a === b);
+/** NumericLessThan. */
 export const numericLessThan = numeric((a, b) => a < b);
+/** NumericLessThanEquals. */
 export const numericLessThanEquals = numeric((a, b) => a <= b);
+/** NumericGreaterThan. */
 export const numericGreaterThan = numeric((a, b) => a > b);
+/** NumericGreaterThanEquals. */
 export const numericGreaterThanEquals = numeric((a, b) => a >= b);
