@@ -4,7 +4,6 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
  */
 import { pointer, type Issue } from '../result.js';
-import { parseArn } from './arn.js';
 import { compileCondition } from './conditions/condition.js';
 import type { PolicyDocument, StatementDocument } from './document.js';
 import {
@@ -22,16 +21,15 @@ import { parseResourceTemplate } from './variables.js';
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
 /**
- * `*`, a full ARN, or an ARN cut short by a trailing `*` (`arn:aws:kms:*`): a `*` that ends a
- * segment expands across the following colons.
+ * `*`, an ARN (six colon-separated parts, the last possibly empty, as in AWS's own
+ * `arn:aws:organizations::*:`), or an ARN cut short by a trailing `*` (`arn:aws:kms:*`): a `*`
+ * that ends a segment expands across the following colons.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  */
 function isResourceSyntax(resource: string): boolean {
-  return (
-    resource === '*' ||
-    parseArn(resource) !== undefined ||
-    (/^arn:[^:]+:/.test(resource) && resource.endsWith('*'))
-  );
+  if (resource === '*') return true;
+  if (!/^arn:[^:]+:/.test(resource)) return false;
+  return resource.split(':').length >= 6 || resource.endsWith('*');
 }
 
 /** Checks the semantics of a shape-valid document; `base` is its JSON pointer. */
