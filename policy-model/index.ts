@@ -33,3 +33,20 @@ export type {
   CatalogService,
   RawCatalogAction,
 } from './catalog/catalog.js';
+export type {
+  Account,
+  CredentialReportRow,
+  KindReason,
+  Organization,
+  OrganizationNode,
+  PolicySource,
+  Principal,
+  Snapshot,
+} from './account/account.js';
+export { buildSnapshot } from './account/snapshot.js';
+export type { AccountFiles, SnapshotFiles, SnapshotOptions } from './account/snapshot.js';
+export { policyLevels } from './account/organization.js';
+export { SNAPSHOT_ISSUE_CODES } from './account/issue-codes.js';
+export type { SnapshotIssueCode } from './account/issue-codes.js';
+export type { ActionSet } from './catalog/action-set.js';
+export { actionSetOf } from './catalog/expand.js';

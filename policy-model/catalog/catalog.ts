@@ -5,21 +5,29 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
  */
 
-/** One action of the Service Authorization Reference: the iam-data record and its service prefix. */
+/** One action of the Service Authorization Reference: the iam-data record, its service prefix and number. */
 export interface CatalogAction extends RawCatalogAction {
   readonly service: string;
+  /** `service:Name`, as the Service Authorization Reference spells it. */
+  readonly fullName: string;
+  /** The action's number: its bit in every `ActionSet`. */
+  readonly id: number;
 }
 
-/** One service: its prefix and actions (keyed by lower-cased action name). */
+/** One service: its prefix, actions (keyed by lower-cased action name) and their number range. */
 export interface CatalogService {
   readonly prefix: string;
   readonly actions: ReadonlyMap<string, CatalogAction>;
+  /** The service's actions are numbered `first` to `first + actions.size - 1`. */
+  readonly first: number;
 }
 
 /** The whole catalog. */
 export interface Catalog {
   readonly version: string;
   readonly services: ReadonlyMap<string, CatalogService>;
+  /** Every action by number (services in prefix order, actions in name order). */
+  readonly actions: readonly CatalogAction[];
   /** Services whose resources resource control policies apply to. */
   readonly rcpServices: ReadonlySet<string>;
 }
@@ -43,20 +51,35 @@ export function buildCatalog(
   rcpServices: readonly string[],
 ): Catalog {
   const services = new Map<string, CatalogService>();
-  for (const [prefix, actions] of Object.entries(rawServices)) {
+  const all: CatalogAction[] = [];
+  // Numbering is stable for one catalog version: services by prefix, actions by name.
+  for (const prefix of Object.keys(rawServices).sort()) {
     const index = new Map<string, CatalogAction>();
-    for (const raw of Object.values(actions)) {
-      index.set(raw.name.toLowerCase(), {
+    const first = all.length;
+    const raws = Object.values(rawServices[prefix]!).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const raw of raws) {
+      const action: CatalogAction = {
         service: prefix,
         name: raw.name,
+        fullName: `${prefix}:${raw.name}`,
+        id: all.length,
         accessLevel: raw.accessLevel,
         resourceTypes: raw.resourceTypes,
         conditionKeys: raw.conditionKeys,
-      });
+      };
+      index.set(raw.name.toLowerCase(), action);
+      all.push(action);
     }
-    services.set(prefix.toLowerCase(), { prefix, actions: index });
+    services.set(prefix.toLowerCase(), { prefix, actions: index, first });
   }
-  return { version, services, rcpServices: new Set(rcpServices.map((s) => s.toLowerCase())) };
+  return {
+    version,
+    services,
+    actions: all,
+    rcpServices: new Set(rcpServices.map((s) => s.toLowerCase())),
+  };
 }
 
 /** The catalog actions a lower-cased action glob test matches, within one service. */
