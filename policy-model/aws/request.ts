@@ -94,6 +94,25 @@ function lowerKey(key: string): string {
 const isScalar = (v: unknown): v is string | number | boolean =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
+/** A request context over plain values (keys are lower-cased here). */
+export function contextOf(
+  values: Readonly<Record<string, string | readonly string[]>>,
+): RequestContext {
+  const entries = new Map<string, { values: readonly string[]; multi: boolean }>();
+  for (const [key, value] of Object.entries(values)) {
+    entries.set(
+      key.toLowerCase(),
+      typeof value === 'string'
+        ? { values: [value], multi: false }
+        : { values: value, multi: true },
+    );
+  }
+  return {
+    get: (k) => entries.get(k)?.values,
+    isMultiValued: (k) => entries.get(k)?.multi ?? false,
+  };
+}
+
 /** Options for preparing a request: the clock is injectable so tests are deterministic. */
 export interface PrepareOptions {
   readonly now?: Date;

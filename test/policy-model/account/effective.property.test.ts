@@ -1,0 +1,191 @@
+/**
+ * Differential test: effective permissions (bitsets) against the reference request evaluator, on
+ * random principals with random policies, boundaries and SCP levels. For every drawn
+ * (principal, action, resource, context) triple:
+ *   denied ⇒ evaluate never allows; allowed ⇒ evaluate always allows;
+ *   allowed-on-some-resources ⇒ evaluate allows exactly the resources the patterns name (minus exclusions);
+ *   conditional ⇒ some context the generator can draw allows it or it depends on the request.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Principal, PolicySource } from '../../../policy-model/account/account.js';
+import { actionAccess, effectivePermissions } from '../../../policy-model/account/effective.js';
+import {
+  evaluate,
+  parsePolicy,
+  prepareRequest,
+  type Policy,
+  type PolicyKind,
+} from '../../../policy-model/index.js';
+import { compileGlob } from '../../../policy-model/aws/wildcard.js';
+import { loadCatalog } from '../../../src/catalog.js';
+import { actions, identityStatement, resources } from '../arbitraries.js';
+
+const catalog = loadCatalog();
+const TRIPLES_PER_RUN = 10_000;
+const now = new Date('2026-11-24T12:00:00Z');
+
+const compile = (doc: unknown, kind: PolicyKind, id: string): Policy => {
+  const parsed = parsePolicy(doc, { kind, id });
+  if (!parsed.ok) throw new Error(`generated an invalid policy: ${JSON.stringify(parsed.errors)}`);
+  return parsed.value;
+};
+const source = (doc: unknown, id: string, kind: PolicyKind = 'identity'): PolicySource => ({
+  id,
+  name: id,
+  kind: 'inline',
+  document: doc,
+  policy: compile(doc, kind, id),
+});
+
+/** Policies leaning to unconditional Allows, so every access class is reached often. */
+const statement = fc
+  .tuple(identityStatement, fc.boolean(), fc.boolean())
+  .map(([s, keepCondition, keepDeny]) => {
+    const { Condition, ...rest } = s;
+    return {
+      ...rest,
+      Effect: s.Effect === 'Deny' && !keepDeny ? 'Allow' : s.Effect,
+      ...(Condition && keepCondition ? { Condition } : {}),
+    };
+  });
+const identityPolicy = fc
+  .array(statement, { minLength: 1, maxLength: 4 })
+  .map((Statement) => ({ Version: '2012-10-17', Statement }));
+
+const fullAccess = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
+const principalArb = fc.record({
+  type: fc.constantFrom('user' as const, 'role' as const),
+  name: fc.constantFrom('alice', 'bob', 'app'),
+  team: fc.option(fc.constantFrom('dev', 'ops'), { nil: undefined }),
+  policies: fc.array(identityPolicy, { minLength: 1, maxLength: 3 }),
+  boundary: fc.option(identityPolicy, { nil: undefined }),
+  scps: fc.option(
+    fc.array(
+      fc.array(fc.oneof(fc.constant(fullAccess), identityPolicy), { minLength: 1, maxLength: 2 }),
+      { minLength: 1, maxLength: 2 },
+    ),
+    { nil: undefined },
+  ),
+});
+
+const contextArb = fc.record(
+  {
+    'aws:SourceIp': fc.constantFrom('10.1.2.3', '203.0.113.9', '2001:db8::1'),
+    'aws:SecureTransport': fc.constantFrom('true', 'false'),
+    'aws:TagKeys': fc.constantFrom(['env'], ['env', 'owner'], [] as string[]),
+    'aws:RequestedRegion': fc.constantFrom('us-east-1', 'eu-west-1'),
+    'aws:MultiFactorAuthPresent': fc.constantFrom('true', 'false'),
+    'aws:MultiFactorAuthAge': fc.constantFrom('100', '7200'),
+  },
+  { requiredKeys: [] },
+);
+
+describe('effective permissions agree with the request evaluator', () => {
+  it(`on ${TRIPLES_PER_RUN.toLocaleString('en-US')} random (principal, action, resource, context) triples`, () => {
+    let checked = 0;
+    const seen = { allowed: 0, 'allowed-on-some-resources': 0, conditional: 0, denied: 0 };
+    fc.assert(
+      fc.property(
+        principalArb,
+        fc.array(fc.tuple(fc.constantFrom(...actions), fc.constantFrom(...resources), contextArb), {
+          minLength: 20,
+          maxLength: 20,
+        }),
+        (p, triples) => {
+          const account = '111122223333';
+          const arn = `arn:aws:iam::${account}:${p.type}/${p.name}`;
+          const principal: Principal = {
+            arn,
+            type: p.type,
+            name: p.name,
+            path: '/',
+            account,
+            id: 'AIDAEXAMPLE',
+            createDate: undefined,
+            tags: p.team ? { team: p.team } : {},
+            kind: 'machine',
+            kindReason: { code: 'no-credentials', message: '' },
+            policies: p.policies.map((doc, i) => source(doc, `${arn}#inline/${i}`)),
+            groups: [],
+            boundary: p.boundary ? source(p.boundary, 'boundary') : undefined,
+            trustPolicy: undefined,
+            roleLastUsed: undefined,
+            instanceProfiles: [],
+            serviceLinked: false,
+            credentials: undefined,
+          };
+          const scpLevels = p.scps?.map((level, i) =>
+            level.map((doc, j) => compile(doc, 'scp', `scp/${i}/${j}`)),
+          );
+          const permissions = effectivePermissions({
+            catalog,
+            principal,
+            scpLevels,
+            organizationId: undefined,
+          });
+          const set = {
+            identity: principal.policies.map((s) => s.policy!),
+            ...(principal.boundary ? { boundary: principal.boundary.policy! } : {}),
+            ...(scpLevels ? { scpLevels } : {}),
+          };
+          for (const [action, resource, extra] of triples) {
+            const id = catalog.services
+              .get(action.split(':')[0]!.toLowerCase())!
+              .actions.get(action.split(':')[1]!.toLowerCase())!.id;
+            const access = actionAccess(catalog, permissions, id);
+            const decide = (context: Record<string, string | string[]>) => {
+              // Effective permissions describe the identity side, in the principal's own account.
+              const request = prepareRequest(
+                {
+                  principal: arn,
+                  action,
+                  resource,
+                  resourceAccount: account,
+                  context: { ...(p.team ? { 'aws:PrincipalTag/team': p.team } : {}), ...context },
+                },
+                '/request',
+                { now },
+              );
+              if (!request.ok) throw new Error('bad request');
+              return evaluate(request.value, set, { explain: false }).decision;
+            };
+            const withContext = decide(extra);
+            const bare = decide({});
+            seen[access?.access ?? 'denied'] += 1;
+            checked += 1;
+            const where = `${access?.access ?? 'denied'} ${action} ${resource} ${JSON.stringify(extra)} ${JSON.stringify(access)}`;
+            if (!access) {
+              expect(withContext, where).not.toBe('allow');
+              expect(bare, where).not.toBe('allow');
+            } else if (access.access === 'allowed') {
+              expect(withContext, where).toBe('allow');
+              expect(bare, where).toBe('allow');
+            } else if (access.access === 'allowed-on-some-resources') {
+              const matches = (pattern: string) => compileGlob(pattern)(resource);
+              const inside = access.resourceTerms
+                ? access.resourceTerms.some((t) => matches(t.resource) && !t.except.some(matches))
+                : access.resources.some(matches) && !(access.excludedResources ?? []).some(matches);
+              if (access.approximate) {
+                // Only what is listed is promised: listed ⇒ allowed.
+                if (inside) expect(bare, where).toBe('allow');
+              } else {
+                expect(withContext === 'allow', where).toBe(inside);
+                expect(bare === 'allow', where).toBe(inside);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: TRIPLES_PER_RUN / 20 },
+    );
+    expect(checked).toBe(TRIPLES_PER_RUN);
+    // The generator must reach every class, or the test proves little.
+    for (const [kind, n] of Object.entries(seen))
+      expect(n, `${kind}: ${JSON.stringify(seen)}`).toBeGreaterThan(50);
+  });
+});
