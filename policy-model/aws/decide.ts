@@ -150,14 +150,12 @@ export function decide(facts: DecisionFacts): DecisionResult {
 
   // Role trust policies and KMS key policies must themselves allow the caller (or its account),
   // even for the root user. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
-  if (
-    facts.resourcePolicyMustAllow &&
-    facts.resourcePolicyPresent &&
-    facts.resourceAllows.length === 0
-  ) {
+  if (facts.resourcePolicyMustAllow && facts.resourceAllows.length === 0) {
     return implicitDeny(
       'resource_policy_no_allow',
-      'the role trust policy or key policy does not allow the caller',
+      facts.resourcePolicyPresent
+        ? 'the role trust policy or key policy does not allow the caller'
+        : 'no key policy or trust policy was given: every KMS key and role has one, and it must allow the caller',
     );
   }
   if (facts.caller === 'root')
@@ -184,7 +182,7 @@ export function decide(facts: DecisionFacts): DecisionResult {
     );
   }
   if (identityOk) {
-    if (facts.resourcePolicyMustAllow && facts.resourcePolicyPresent) {
+    if (facts.resourcePolicyMustAllow) {
       const delegated = facts.resourceAllows.map((r) => r.ref);
       return allow(
         [...identityDecisive, ...delegated],

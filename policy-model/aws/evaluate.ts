@@ -64,6 +64,22 @@ export interface EvaluateOptions {
   readonly explain?: boolean;
 }
 
+const KMS_KEY = /^arn:[^:]+:kms:[^:]*:[^:]*:key\//;
+const ROLE = /^arn:[^:]+:iam::[^:]*:role\//;
+const TRUST_ACTIONS =
+  /^sts:(assumerole|assumerolewithsaml|assumerolewithwebidentity|tagsession|setsourceidentity|setcontext)$/;
+
+/**
+ * Requests decided by a KMS key policy or a role trust policy: these must allow the caller (or
+ * its account) themselves, even in the same account; every key and role has one, so an absent
+ * one allows nobody. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ */
+function isKeyOrTrustRequest(request: PreparedRequest): boolean {
+  if (request.service === 'kms') return KMS_KEY.test(request.resource);
+  return TRUST_ACTIONS.test(request.lowerAction) && ROLE.test(request.resource);
+}
+
 /** Evaluates one prepared request against a policy set. */
 export function evaluate(
   request: PreparedRequest,
@@ -163,7 +179,7 @@ export function evaluate(
   const facts: DecisionFacts = {
     caller,
     crossAccount: request.crossAccount,
-    resourcePolicyMustAllow: request.service === 'kms' || request.service === 'sts',
+    resourcePolicyMustAllow: isKeyOrTrustRequest(request),
     denies,
     scpLevels,
     identityAllows,

@@ -131,12 +131,17 @@ export type PrincipalPattern =
     }
   | { readonly kind: 'service'; readonly text: string; readonly service: string }
   | { readonly kind: 'federated'; readonly text: string }
-  | { readonly kind: 'canonical-user'; readonly text: string };
+  | { readonly kind: 'canonical-user'; readonly text: string }
+  | { readonly kind: 'unique-id'; readonly text: string };
 
 /** Parses one `AWS` principal value (account id, `:root`, user, role, session or federated user ARN, `*`). */
 export function parseAwsPrincipal(text: string): PrincipalPattern | undefined {
   if (text === '*') return { kind: 'everyone', text };
   if (isAccountId(text)) return { kind: 'account', text, account: text };
+  // AWS replaces a deleted principal by its unique id (AIDA… user, AROA… role) in stored policies.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+  if (/^A(IDA|ROA|GPA|IPA|NPA|NVA|SIA)[A-Z0-9]{12,}$/.test(text))
+    return { kind: 'unique-id', text };
   // Wildcards are not allowed in principal ARNs (only the bare `*`).
   if (text.includes('*') || text.includes('?')) return undefined;
   const p = parseRequestPrincipal(text);
@@ -180,7 +185,9 @@ export function matchPrincipalPattern(
       return caller.type === 'service' && caller.service === pattern.service ? 'direct' : undefined;
     case 'federated':
     case 'canonical-user':
-      // Web-identity / SAML providers and canonical users never name an IAM caller.
+    case 'unique-id':
+      // Web-identity / SAML providers, canonical users and the unique ids AWS shows for deleted
+      // principals never name a caller given by ARN.
       return undefined;
     default:
       break;
@@ -191,12 +198,14 @@ export function matchPrincipalPattern(
     case 'account':
       return caller.type === 'root' ? 'direct' : 'account';
     case 'user':
-      return caller.type === 'user' && caller.name === pattern.name ? 'direct' : undefined;
+      // A user is named by its full ARN, path included.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+      return caller.type === 'user' && caller.arn === pattern.text ? 'direct' : undefined;
     case 'role':
-      // A role is named by its unique id in AWS, so its path does not matter here.
       // A request made "as the role" is made by a session of it: the role-ARN rule applies.
-      return (caller.type === 'assumed-role' || caller.type === 'role') &&
-        caller.roleName === pattern.roleName
+      // A session's ARN carries no path, so a session matches its role by name.
+      if (caller.type === 'role') return caller.arn === pattern.text ? 'role' : undefined;
+      return caller.type === 'assumed-role' && caller.roleName === pattern.roleName
         ? 'role'
         : undefined;
     case 'session':

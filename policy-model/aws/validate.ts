@@ -22,14 +22,14 @@ const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 
 /**
  * `*`, an ARN (six colon-separated parts, the last possibly empty, as in AWS's own
- * `arn:aws:organizations::*:`), or an ARN cut short by a trailing `*` (`arn:aws:kms:*`): a `*`
- * that ends a segment expands across the following colons.
+ * `arn:aws:organizations::*:`), or a shorter ARN pattern with a `*` (`arn:aws:kms:*`,
+ * `arn:aws:sqs:u*q`): a `*` expands across colons.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  */
 function isResourceSyntax(resource: string): boolean {
   if (resource === '*') return true;
   if (!/^arn:[^:]+:/.test(resource)) return false;
-  return resource.split(':').length >= 6 || resource.endsWith('*');
+  return resource.split(':').length >= 6 || resource.includes('*');
 }
 
 /** Checks the semantics of a shape-valid document; `base` is its JSON pointer. */

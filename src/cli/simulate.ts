@@ -76,6 +76,9 @@ export function parseJson(
   }
 }
 
+/** Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the JSON. */
+const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 const invalidJsonAnswer = (error: Issue): SimulationAnswer => ({ error, errors: [error] });
 
 /** Writes one line and waits when the pipe is full, so a large batch streams in bounded memory. */
@@ -107,7 +110,7 @@ export function simulateFile(
   out: NodeJS.WritableStream,
   format: SimulateFormat = 'json',
 ): number {
-  const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  const text = stripBom(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
   const parsed = parseJson(text, file === '-' ? 'stdin' : file);
   const answer = parsed.ok ? simulate(parsed.value, options) : invalidJsonAnswer(parsed.error);
   out.write(
@@ -148,7 +151,7 @@ export async function simulateJsonl(
       );
     }
     pendingBlank = 0;
-    const parsed = parseJson(line, name, lineNumber);
+    const parsed = parseJson(lineNumber === 1 ? stripBom(line) : line, name, lineNumber);
     const answer = parsed.ok ? simulate(parsed.value, options) : invalidJsonAnswer(parsed.error);
     await emit(answer);
   }

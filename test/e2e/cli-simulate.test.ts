@@ -175,6 +175,29 @@ describe('leastpriv simulate --jsonl CASES.jsonl', () => {
     expect(answers[5]).toMatchObject({ id: 'c5', error: { code: 'invalid_case', path: '' } });
   });
 
+  it('ignores a byte-order mark at the start of the file', () => {
+    const { stdout } = run([
+      'simulate',
+      '--jsonl',
+      file('bom.jsonl', `\uFEFF${JSON.stringify(allowCase)}\n`),
+    ]);
+    expect(JSON.parse(stdout.trim()).decision).toBe('allow');
+  });
+
+  it('stops quietly when the reader closes the pipe early', () => {
+    const many = Array.from({ length: 20000 }, (_, i) =>
+      JSON.stringify({ ...allowCase, id: `p${i}` }),
+    ).join('\n');
+    const path = file('pipe.jsonl', many);
+    const result = spawnSync(
+      'sh',
+      ['-c', `node ${JSON.stringify(BIN)} simulate --jsonl ${JSON.stringify(path)} | head -1`],
+      { encoding: 'utf8' },
+    );
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(JSON.parse(result.stdout).id).toBe('p0');
+  });
+
   it('streams a large batch in order (ids echo back)', () => {
     const many = Array.from({ length: 3000 }, (_, i) =>
       JSON.stringify({ ...(i % 2 ? allowCase : denyCase), id: `n${i}` }),

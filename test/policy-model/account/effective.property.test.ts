@@ -53,6 +53,23 @@ const identityPolicy = fc
   .array(statement, { minLength: 1, maxLength: 4 })
   .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+const defaultKeyPolicy = compile(
+  {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  },
+  'resource',
+  'default-key-policy',
+);
 const fullAccess = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
@@ -152,7 +169,9 @@ describe('effective permissions agree with the request evaluator', () => {
                 { now },
               );
               if (!request.ok) throw new Error('bad request');
-              return evaluate(request.value, set, { explain: false }).decision;
+              // A KMS key always has a key policy: the default one delegates to the account's IAM policies.
+              const keyPolicy = resource.includes(':kms:') ? { resource: defaultKeyPolicy } : {};
+              return evaluate(request.value, { ...set, ...keyPolicy }, { explain: false }).decision;
             };
             const withContext = decide(extra);
             const bare = decide({});
