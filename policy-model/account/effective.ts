@@ -254,8 +254,13 @@ function conditionBlock(
   return block;
 }
 
-/** A glob that matches every string the other matches (sound: `*` only absorbed by `*`). */
+/**
+ * True when every resource the `narrow` glob matches, the `wide` one matches too (sound, not
+ * complete). Resource globs: a `*` that ends a segment may match colons, any other `*` or `?` not.
+ */
 export function globCovers(wide: string, narrow: string): boolean {
+  const crosses = (glob: string, i: number) =>
+    glob[i] === '*' && (i + 1 === glob.length || glob[i + 1] === ':');
   const memo = new Map<number, boolean>();
   const go = (i: number, j: number): boolean => {
     const key = i * (narrow.length + 1) + j;
@@ -263,10 +268,13 @@ export function globCovers(wide: string, narrow: string): boolean {
     if (known !== undefined) return known;
     let result: boolean;
     if (i === wide.length) result = j === narrow.length;
-    else if (wide[i] === '*') result = go(i + 1, j) || (j < narrow.length && go(i, j + 1));
-    else if (j === narrow.length) result = false;
-    else if (narrow[j] === '*') result = false;
-    else if (wide[i] === '?') result = go(i + 1, j + 1);
+    else if (wide[i] === '*') {
+      // Absorb the next piece of `narrow`: anything for a crossing `*`; no colon and no crossing `*` otherwise.
+      const absorbable =
+        j < narrow.length && (crosses(wide, i) || (narrow[j] !== ':' && !crosses(narrow, j)));
+      result = go(i + 1, j) || (absorbable && go(i, j + 1));
+    } else if (j === narrow.length || narrow[j] === '*') result = false;
+    else if (wide[i] === '?') result = narrow[j] !== ':' && go(i + 1, j + 1);
     else result = narrow[j] !== '?' && wide[i] === narrow[j] && go(i + 1, j + 1);
     memo.set(key, result);
     return result;

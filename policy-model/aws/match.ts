@@ -8,7 +8,7 @@ import type { ActionElement, ResourceElement, Statement } from './policy.js';
 import { isExcludedByNotPrincipal, matchPrincipals, type PrincipalMatch } from './principal.js';
 import type { PreparedRequest } from './request.js';
 import { resolveTemplate } from './variables.js';
-import { compileGlobParts } from './wildcard.js';
+import { compileResourceGlob } from './wildcard.js';
 
 /**
  * The outcome of one statement: it applies (with how its `Principal` named the caller, `direct`
@@ -51,7 +51,7 @@ export function matchesResource(element: ResourceElement, request: PreparedReque
     }
     const parts = resolveTemplate(pattern.template, request.context);
     // A variable without a value and without a default matches nothing.
-    if (parts !== undefined && compileGlobParts(parts)(request.resource)) {
+    if (parts !== undefined && compileResourceGlob(parts)(request.resource)) {
       any = true;
       break;
     }

@@ -22,7 +22,7 @@ import type {
 } from './policy.js';
 import type { PrincipalPattern } from './principal.js';
 import { parseResourceTemplate, type ValueTemplate } from './variables.js';
-import { compileGlob } from './wildcard.js';
+import { compileGlob, compileResourceGlob } from './wildcard.js';
 
 /** Compiles one action glob (case-insensitive). */
 export function compileActionPattern(text: string): ActionPattern {
@@ -50,7 +50,10 @@ function compileResources(s: StatementDocument, substitutes: boolean): ResourceE
       const template: ValueTemplate = parsed.ok
         ? parsed.value
         : { text, parts: [{ kind: 'text', text }], hasVariables: false };
-      return { template, test: template.hasVariables ? undefined : compileGlob(text) };
+      return {
+        template,
+        test: template.hasVariables ? undefined : compileResourceGlob([{ text, literal: false }]),
+      };
     },
   );
   return { kind, patterns };

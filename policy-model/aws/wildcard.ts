@@ -49,3 +49,31 @@ export function compileGlobParts(
   const regex = new RegExp(`^${source}$`, 's');
   return (input) => regex.test(input);
 }
+
+/**
+ * Compiles a `Resource` glob. Wildcards work within the colon-separated segments of an ARN: `?`
+ * and a `*` inside a segment never match a colon, while a `*` that ends a segment may expand
+ * across the colons that follow. Literal parts (substituted variables, `${*}`) match themselves.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+ */
+export function compileResourceGlob(
+  parts: readonly { readonly text: string; readonly literal: boolean }[],
+): (input: string) => boolean {
+  const chars: { ch: string; literal: boolean }[] = [];
+  for (const part of parts) for (const ch of part.text) chars.push({ ch, literal: part.literal });
+  if (chars.length === 1 && chars[0]!.ch === '*' && !chars[0]!.literal) return () => true;
+  if (chars.every((c) => c.literal || (c.ch !== '*' && c.ch !== '?'))) {
+    const exact = chars.map((c) => c.ch).join('');
+    return (input) => input === exact;
+  }
+  let source = '';
+  chars.forEach((c, i) => {
+    if (!c.literal && c.ch === '*') {
+      const next = chars[i + 1];
+      source += next === undefined || next.ch === ':' ? '.*' : '[^:]*';
+    } else if (!c.literal && c.ch === '?') source += '[^:]';
+    else source += c.ch.replace(REGEX_SPECIALS, '\\$&').replace(/[*?]/g, '\\$&');
+  });
+  const regex = new RegExp(`^${source}$`, 's');
+  return (input) => regex.test(input);
+}

@@ -25,6 +25,7 @@ export const actions = [
   'ec2:RunInstances',
   'kms:Decrypt',
   'sqs:SendMessage',
+  'logs:PutLogEvents',
 ];
 const actionPatterns = [
   ...actions,
@@ -44,6 +45,7 @@ export const resources = [
   `arn:aws:iam::${A}:user/alice`,
   `arn:aws:sqs:us-east-1:${B}:queue`,
   `arn:aws:kms:us-east-1:${A}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+  `arn:aws:logs:us-east-1:${A}:log-group:app:log-stream:s1`,
 ];
 const resourcePatterns = [
   '*',
@@ -53,6 +55,8 @@ const resourcePatterns = [
   'arn:aws:s3:::bucket',
   `arn:aws:sqs:*:${B}:*`,
   'arn:aws:kms:*',
+  `arn:aws:logs:*:${A}:log-group:app*`,
+  `arn:aws:logs:us-east-1:${A}:log-group:a*s1`,
 ];
 
 const conditions: Record<string, Record<string, string | string[]>>[] = [

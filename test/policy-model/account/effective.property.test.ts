@@ -17,7 +17,7 @@ import {
   type Policy,
   type PolicyKind,
 } from '../../../policy-model/index.js';
-import { compileGlob } from '../../../policy-model/aws/wildcard.js';
+import { compileResourceGlob } from '../../../policy-model/aws/wildcard.js';
 import { loadCatalog } from '../../../src/catalog.js';
 import { actions, identityStatement, resources } from '../arbitraries.js';
 
@@ -185,7 +185,8 @@ describe('effective permissions agree with the request evaluator', () => {
               expect(withContext, where).toBe('allow');
               expect(bare, where).toBe('allow');
             } else if (access.access === 'allowed-on-some-resources') {
-              const matches = (pattern: string) => compileGlob(pattern)(resource);
+              const matches = (pattern: string) =>
+                compileResourceGlob([{ text: pattern, literal: false }])(resource);
               const inside = access.resourceTerms
                 ? access.resourceTerms.some((t) => matches(t.resource) && !t.except.some(matches))
                 : access.resources.some(matches) && !(access.excludedResources ?? []).some(matches);
