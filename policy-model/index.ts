@@ -50,3 +50,29 @@ export { SNAPSHOT_ISSUE_CODES } from './account/issue-codes.js';
 export type { SnapshotIssueCode } from './account/issue-codes.js';
 export type { ActionSet } from './catalog/action-set.js';
 export { actionSetOf } from './catalog/expand.js';
+export {
+  effectivePermissions,
+  actionAccess,
+  resourceTerms,
+  globCovers,
+} from './account/effective.js';
+export type {
+  ActionAccess,
+  EffectivePermissions,
+  EffectiveInput,
+  ResourceTerm,
+  StatementSummary,
+} from './account/effective.js';
+export {
+  estatePermissions,
+  principalsOf,
+  actionFilter,
+  principalPermissions,
+} from './account/estate.js';
+export type { EstateFilter, PrincipalPermissions } from './account/estate.js';
+export { summarize, accessLevelSets, ACCESS_LEVELS } from './account/summary.js';
+export type { PrincipalSummary, AccessLevel } from './account/summary.js';
+export { sensitiveCapabilities } from './account/capabilities.js';
+export type { Capability, SensitiveActionTags } from './account/capabilities.js';
+export { whoCan } from './account/who-can.js';
+export type { WhoCanPrincipal, WhoCanResult } from './account/who-can.js';

@@ -62,6 +62,8 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   readonly catalog?: Catalog;
   readonly explain?: boolean;
+  /** Take conditions on keys the request lacks in the caller's favour (see `MatchEnvironment`). */
+  readonly favourable?: boolean;
 }
 
 const KMS_KEY = /^arn:[^:]+:kms:[^:]*:[^:]*:key\//;
@@ -86,7 +88,11 @@ export function evaluate(
   set: PolicySet,
   options: EvaluateOptions = {},
 ): EvaluationResult {
-  const env: MatchEnvironment = { request, hasBoundary: set.boundary !== undefined };
+  const env: MatchEnvironment = {
+    request,
+    hasBoundary: set.boundary !== undefined,
+    ...(options.favourable ? { favourable: true } : {}),
+  };
   const explain = options.explain !== false;
   const statements: StatementExplanation[] = [];
   const notApplicable: { policyType: 'scp' | 'rcp'; why: string }[] = [];

@@ -23,6 +23,11 @@ export interface MatchEnvironment {
   readonly request: PreparedRequest;
   /** The caller has a permissions boundary (it changes how Deny + NotPrincipal applies). */
   readonly hasBoundary: boolean;
+  /**
+   * "Could any request allow this?": a condition on a key the context lacks is taken as holding
+   * for an Allow and as failing for a Deny. Used by who-can to find conditional access.
+   */
+  readonly favourable?: boolean;
 }
 
 /** True when the element covers the request's action. */
@@ -78,6 +83,10 @@ export function matchStatement(statement: Statement, env: MatchEnvironment): Sta
       return 'principal';
   }
   for (const condition of statement.conditions) {
+    if (env.favourable && request.context.get(condition.key) === undefined) {
+      if (statement.effect === 'Deny') return condition;
+      continue;
+    }
     if (!evaluateCondition(condition, request.context)) return condition;
   }
   return principal;

@@ -2,79 +2,100 @@
  * The `leastpriv` command line. Exit codes: 0 done, 1 findings at or above the threshold (later
  * commands), 2 bad input or usage.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { openSnapshot, permissionsCommand, whoCanCommand } from './permissions.js';
 import { simulateFile, simulateJsonl, simulateOptions } from './simulate.js';
 
 const HELP = `leastpriv — effective permissions, usage and least-privilege rewrites for AWS IAM
 
 Usage:
-  leastpriv simulate CASE.json           evaluate one case; prints the answer as JSON
-  leastpriv simulate --jsonl CASES.jsonl evaluate a batch: one answer line per input line, in order
-  leastpriv help                         this text
+  leastpriv simulate CASE.json            evaluate one case; prints the answer as JSON
+  leastpriv simulate --jsonl CASES.jsonl  evaluate a batch: one answer line per input line, in order
+  leastpriv permissions SNAPSHOT          effective permissions of every principal of a snapshot
+  leastpriv who-can ACTION RESOURCE SNAPSHOT
+                                          every principal allowed to perform ACTION on RESOURCE
+  leastpriv help                          this text
 
 simulate options:
-  --jsonl          read JSON Lines (one case per line); "-" reads standard input
+  --jsonl FILE     read JSON Lines (one case per line); "-" reads standard input
   --brief          omit the per-statement explanation (decisive statements are kept)
   --format F       json (default; the contract) or table (one line per case, for people)
+
+permissions options:
+  --principal ARN  only this principal
+  --action PATTERN only actions matching PATTERN (s3:Get*, iam:*)
+  --format F       table (default), json (every allowed action, with resources and conditions)
+                   or summary (one JSON line per principal: counts, admin-equivalence, sensitive capabilities)
+
+who-can options:
+  --format F       table (default) or json
 
 A case: { "id"?, "request": { "principal", "action", "resource", "resourceAccount"?, "context"? },
   "identityPolicies": [...], "permissionBoundary"?, "sessionPolicy"?, "serviceControlPolicies"?: [[...]],
   "resourceControlPolicies"?: [[...]], "resourcePolicy"? }
 Answer: { "id"?, "decision": "allow" | "explicit-deny" | "implicit-deny", "explanation": {...} }
      or { "id"?, "error": { "code", "message", "path" }, "errors": [...] }
+A SNAPSHOT is a directory in AWS's export formats: see docs/snapshot.md.
 
-Exit codes: 0 answered (whatever the decision; always 0 for --jsonl once the file is read),
-            2 a single case that cannot be evaluated, or bad usage.
-See docs/simulate.md.`;
+Exit codes: 0 answered (simulate: whatever the decision; always 0 for --jsonl once the file is read),
+            2 a single case that cannot be evaluated, an unreadable snapshot, or bad usage.
+See docs/simulate.md, docs/permissions.md.`;
 
-/** Runs the CLI with the given arguments; resolves to the exit code. */
-export async function main(
-  argv: readonly string[],
-  out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr,
-): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    out.write(`${HELP}\n`);
-    return command === undefined ? 2 : 0;
-  }
-  if (command !== 'simulate') {
-    err.write(`leastpriv: unknown command \`${command}\` (try \`leastpriv help\`)\n`);
-    return 2;
-  }
-  let parsed;
+type Out = NodeJS.WritableStream;
+
+/** Parses a command's arguments, or reports the usage error. */
+function parse(
+  command: string,
+  args: readonly string[],
+  options: ParseArgsConfig['options'],
+  err: Out,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } | undefined {
   try {
-    parsed = parseArgs({
-      args: [...rest],
+    const parsed = parseArgs({
+      args: [...args],
       allowPositionals: true,
-      options: {
-        jsonl: { type: 'string' },
-        brief: { type: 'boolean', default: false },
-        format: { type: 'string', default: 'json' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
+    return {
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+    };
   } catch (e) {
-    err.write(`leastpriv simulate: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    err.write(`leastpriv ${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return undefined;
   }
+}
+
+async function simulateMain(args: readonly string[], out: Out, err: Out): Promise<number> {
+  const parsed = parse(
+    'simulate',
+    args,
+    {
+      jsonl: { type: 'string' },
+      brief: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'json' },
+    },
+    err,
+  );
+  if (!parsed) return 2;
   if (parsed.values.help) {
     out.write(`${HELP}\n`);
     return 0;
   }
-  const file = parsed.values.jsonl ?? parsed.positionals[0];
-  if (file === undefined || parsed.positionals.length > (parsed.values.jsonl ? 0 : 1)) {
+  const jsonl = parsed.values.jsonl as string | undefined;
+  const file = jsonl ?? parsed.positionals[0];
+  if (file === undefined || parsed.positionals.length > (jsonl !== undefined ? 0 : 1)) {
     err.write('leastpriv simulate: give one CASE.json, or --jsonl CASES.jsonl\n');
     return 2;
   }
   const format = parsed.values.format;
   if (format !== 'json' && format !== 'table') {
-    err.write(`leastpriv simulate: --format takes json or table, not \`${format}\`\n`);
+    err.write(`leastpriv simulate: --format takes json or table, not \`${String(format)}\`\n`);
     return 2;
   }
-  const options = simulateOptions(parsed.values.brief);
+  const options = simulateOptions(parsed.values.brief === true);
   try {
-    return parsed.values.jsonl !== undefined
+    return jsonl !== undefined
       ? await simulateJsonl(file, options, out, format)
       : simulateFile(file, options, out, format);
   } catch (e) {
@@ -82,4 +103,88 @@ export async function main(
     err.write(`leastpriv simulate: cannot read \`${file}\`${code ? ` (${code})` : ''}\n`);
     return 2;
   }
+}
+
+async function permissionsMain(args: readonly string[], out: Out, err: Out): Promise<number> {
+  const parsed = parse(
+    'permissions',
+    args,
+    {
+      principal: { type: 'string' },
+      action: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+    },
+    err,
+  );
+  if (!parsed) return 2;
+  const format = parsed.values.format;
+  if (
+    parsed.positionals.length !== 1 ||
+    (format !== 'table' && format !== 'json' && format !== 'summary')
+  ) {
+    err.write(
+      'leastpriv permissions: give one SNAPSHOT directory; --format takes table, json or summary\n',
+    );
+    return 2;
+  }
+  const snapshot = openSnapshot(parsed.positionals[0]!, err);
+  if (!snapshot) return 2;
+  const principal = parsed.values.principal as string | undefined;
+  const action = parsed.values.action as string | undefined;
+  return permissionsCommand(
+    snapshot,
+    { format, ...(principal ? { principal } : {}), ...(action ? { action } : {}) },
+    out,
+  );
+}
+
+function whoCanMain(args: readonly string[], out: Out, err: Out): number {
+  const parsed = parse('who-can', args, { format: { type: 'string', default: 'table' } }, err);
+  if (!parsed) return 2;
+  const format = parsed.values.format;
+  const [action, resource, dir] = parsed.positionals;
+  if (
+    parsed.positionals.length !== 3 ||
+    action === undefined ||
+    resource === undefined ||
+    dir === undefined ||
+    (format !== 'table' && format !== 'json')
+  ) {
+    err.write('leastpriv who-can: give ACTION RESOURCE SNAPSHOT; --format takes table or json\n');
+    return 2;
+  }
+  if (!/^[A-Za-z0-9-]+:[A-Za-z0-9_.-]+$/.test(action)) {
+    err.write(`leastpriv who-can: \`${action}\` is not an action of the form service:Action\n`);
+    return 2;
+  }
+  const snapshot = openSnapshot(dir, err);
+  if (!snapshot) return 2;
+  return whoCanCommand(snapshot, action, resource, format, out);
+}
+
+const COMMANDS: Readonly<
+  Record<string, (args: readonly string[], out: Out, err: Out) => number | Promise<number>>
+> = {
+  simulate: simulateMain,
+  permissions: permissionsMain,
+  'who-can': whoCanMain,
+};
+
+/** Runs the CLI with the given arguments; resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  out: Out = process.stdout,
+  err: Out = process.stderr,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    out.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    err.write(`leastpriv: unknown command \`${command}\` (try \`leastpriv help\`)\n`);
+    return 2;
+  }
+  return run(rest, out, err);
 }
