@@ -8,6 +8,8 @@ describe('library entry', () => {
       [
         'POLICY_ERROR_CODES',
         'POLICY_WARNING_CODES',
+        'SNAPSHOT_ISSUE_CODES',
+        'ACCESS_LEVELS',
         'buildCatalog',
         'decide',
         'evaluate',
@@ -16,6 +18,19 @@ describe('library entry', () => {
         'parseSimulationCase',
         'prepareRequest',
         'simulate',
+        'buildSnapshot',
+        'policyLevels',
+        'effectivePermissions',
+        'estatePermissions',
+        'principalPermissions',
+        'actionAccess',
+        'actionFilter',
+        'summarize',
+        'sensitiveCapabilities',
+        'whoCan',
+        'loadSnapshot',
+        'loadSensitiveActionTags',
+        'loadAwsManagedPolicies',
       ].sort(),
     );
   });
