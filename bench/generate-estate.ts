@@ -222,7 +222,8 @@ function loadServices(): Map<string, Service> {
     // A wildcard is realistic when it names a verb or verb+noun shared by several actions.
     const counts = new Map<string, { n: number; read: boolean }>();
     for (const a of actions) {
-      const words = a.name.split(/(?=[A-Z])/);
+      // Words of the name, keeping acronyms whole: `PartiQLSelect` is Parti, QL, Select.
+      const words = a.name.match(/[A-Z]+(?![a-z])|[A-Z][a-z0-9]*|[a-z0-9]+/g) ?? [a.name];
       for (const k of [1, 2]) {
         if (words.length <= k) continue;
         const p = words.slice(0, k).join('');
@@ -248,121 +249,27 @@ function loadServices(): Map<string, Service> {
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
+// Made-up names (like the sample org): teams own accounts and policies; apps name roles,
+// resources and policies; people name human users. Vendor account ids are fictional.
 
-const TEAMS = [
-  'payments',
-  'orders',
-  'search',
-  'identity',
-  'analytics',
-  'mlplatform',
-  'mobile',
-  'web',
-  'catalog',
-  'shipping',
-  'notifications',
-  'risk',
-  'growth',
-  'billing',
-  'platform',
-  'data',
-];
-const APPS = [
-  'api',
-  'worker',
-  'ingest',
-  'etl',
-  'frontend',
-  'scheduler',
-  'reporting',
-  'sync',
-  'gateway',
-  'indexer',
-  'exporter',
-  'processor',
-  'notifier',
-  'auth',
-  'ledger',
-  'pipeline',
-  'stream',
-  'backfill',
-  'webhooks',
-  'cache',
-];
-const FIRST = [
-  'alice',
-  'bob',
-  'carol',
-  'dave',
-  'erin',
-  'frank',
-  'grace',
-  'heidi',
-  'ivan',
-  'judy',
-  'mallory',
-  'niaj',
-  'olivia',
-  'peggy',
-  'rupert',
-  'sybil',
-  'trent',
-  'victor',
-  'wendy',
-  'yusuf',
-  'amara',
-  'bao',
-  'chen',
-  'dmitri',
-  'elena',
-  'farah',
-  'goran',
-  'hana',
-  'ines',
-  'jonas',
-  'kofi',
-  'lucia',
-  'mateo',
-  'nadia',
-  'omar',
-  'priya',
-  'quentin',
-  'rosa',
-  'sanjay',
-  'tomoko',
-];
-const LAST = [
-  'martin',
-  'nguyen',
-  'okafor',
-  'walsh',
-  'osei',
-  'smith',
-  'garcia',
-  'kowalski',
-  'tanaka',
-  'muller',
-  'rossi',
-  'silva',
-  'dubois',
-  'kim',
-  'patel',
-  'haddad',
-  'novak',
-  'jensen',
-  'fischer',
-  'moreau',
-  'ivanova',
-  'costa',
-  'larsen',
-  'singh',
-  'yilmaz',
-  'brennan',
-  'adeyemi',
-  'lindqvist',
-  'reyes',
-  'schmidt',
-];
+const TEAMS = (
+  'payments orders search identity analytics mlplatform mobile web catalog shipping ' +
+  'notifications risk growth billing platform data'
+).split(' ');
+const APPS = (
+  'api worker ingest etl frontend scheduler reporting sync gateway indexer exporter ' +
+  'processor notifier auth ledger pipeline stream backfill webhooks cache'
+).split(' ');
+const FIRST = (
+  'alice bob carol dave erin frank grace heidi ivan judy mallory niaj olivia peggy rupert ' +
+  'sybil trent victor wendy yusuf amara bao chen dmitri elena farah goran hana ines jonas ' +
+  'kofi lucia mateo nadia omar priya quentin rosa sanjay tomoko'
+).split(' ');
+const LAST = (
+  'martin nguyen okafor walsh osei smith garcia kowalski tanaka muller rossi silva dubois ' +
+  'kim patel haddad novak jensen fischer moreau ivanova costa larsen singh yilmaz brennan ' +
+  'adeyemi lindqvist reyes schmidt'
+).split(' ');
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1'];
 const CORP = 'example-corp';
 const CIDRS = ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '10.0.0.0/8', '172.16.0.0/12'];
@@ -533,7 +440,8 @@ class PolicyWriter {
     const out = new Set<string>();
     const exact: CatalogAction[] = [];
     for (let i = 0; i < n; i += 1) {
-      const s = rng.chance(0.85) ? service : this.service(rng);
+      // Mostly one service per statement; a few statements mix in another.
+      const s = rng.chance(0.93) ? service : this.service(rng);
       const form = rng.float();
       const pool = readOnly ? s.readActions : deny ? s.writeActions : s.actions;
       if (form < 0.64 && pool.length > 0) {
@@ -545,7 +453,9 @@ class PolicyWriter {
         if (wild.length > 0) out.add(`${s.prefix}:${rng.pick(wild)}`);
         else out.add(`${s.prefix}:*`);
       } else if (!readOnly) out.add(`${s.prefix}:*`);
-      else out.add(`${s.prefix}:${rng.pick(['Get*', 'List*', 'Describe*'])}`);
+      // Read-only policies widen with read verbs (`Get*`, `Describe*`) that the service has.
+      else if (s.readWildcards.length > 0) out.add(`${s.prefix}:${rng.pick(s.readWildcards)}`);
+      else if (s.readActions.length > 0) out.add(`${s.prefix}:${rng.pick(s.readActions).name}`);
     }
     return { actions: [...out], exact };
   }
@@ -567,7 +477,7 @@ class PolicyWriter {
   }
 
   /** A condition block, drawn from the keys real policies use most. */
-  condition(rng: Rng, ctx: DocContext, deny: boolean, service: Service): JsonObject {
+  condition(rng: Rng, ctx: DocContext, deny: boolean): JsonObject {
     const kinds: (readonly [string, number])[] = [
       ['resourceTag', 4],
       ['region', 3],
@@ -633,12 +543,6 @@ class PolicyWriter {
           out['DateLessThan'] = { 'aws:CurrentTime': '2027-06-30T00:00:00Z' };
       }
     }
-    // Service-specific keys appear too (s3:prefix, ec2:ResourceTag, …); one common example.
-    if (service.prefix === 's3' && rng.chance(0.1) && !deny)
-      out['StringEquals'] = {
-        ...(out['StringEquals'] as JsonObject | undefined),
-        's3:x-amz-server-side-encryption': 'aws:kms',
-      };
     return out;
   }
 
@@ -648,11 +552,22 @@ class PolicyWriter {
     ctx: DocContext,
     primary: Service,
     readOnly: boolean,
-    sid: string | undefined,
+    sids: Set<string>,
   ): JsonObject {
     const deny = rng.chance(0.08);
     const service = rng.chance(0.6) ? primary : this.service(rng);
-    const st: JsonObject = sid === undefined ? {} : { Sid: sid };
+    const st: JsonObject = {};
+    if (rng.chance(0.7)) {
+      // Sids name what the statement is about, and must be unique within the policy.
+      const verb = rng.pick(
+        readOnly ? ['Read', 'List', 'Access'] : ['Write', 'Manage', 'Access', 'Use'],
+      );
+      const base = `${deny ? 'Deny' : ''}${pascal(service.prefix)}${verb}`;
+      let sid = base;
+      for (let k = 2; sids.has(sid); k += 1) sid = `${base}${k}`;
+      sids.add(sid);
+      st['Sid'] = sid;
+    }
     st['Effect'] = deny ? 'Deny' : 'Allow';
     const one = (xs: string[]): Json => (xs.length === 1 && rng.chance(0.5) ? xs[0]! : xs);
     let exact: CatalogAction[] = [];
@@ -671,7 +586,7 @@ class PolicyWriter {
       st['Action'] = one(drawn.actions);
     }
     const r = rng.float();
-    if (r < 0.03) st['NotResource'] = one(this.resources(rng, service, exact, ctx).concat());
+    if (r < 0.03) st['NotResource'] = one(this.resources(rng, service, exact, ctx));
     else if (r < 0.5) st['Resource'] = rng.chance(0.7) ? '*' : ['*'];
     else {
       const arns = this.resources(rng, service, exact, ctx);
@@ -681,7 +596,18 @@ class PolicyWriter {
       delete st['NotResource'];
       st['Resource'] = '*';
     }
-    if (rng.chance(deny ? 0.6 : 0.22)) st['Condition'] = this.condition(rng, ctx, deny, service);
+    if (rng.chance(deny ? 0.6 : 0.22)) st['Condition'] = this.condition(rng, ctx, deny);
+    // A service-specific key where it applies: uploads only with SSE-KMS.
+    const actions = st['Action'];
+    if (!deny && Array.isArray(actions) && actions.includes('s3:PutObject') && rng.chance(0.2))
+      st['Condition'] = {
+        ...(st['Condition'] as JsonObject | undefined),
+        StringEquals: {
+          ...((st['Condition'] as JsonObject | undefined)?.['StringEquals'] as
+            JsonObject | undefined),
+          's3:x-amz-server-side-encryption': 'aws:kms',
+        },
+      };
     return st;
   }
 
@@ -701,15 +627,8 @@ class PolicyWriter {
           : {}),
       });
     if (admin) sids.add('FullAccess');
-    for (let i = statements.length; i < count; i += 1) {
-      let sid: string | undefined;
-      if (rng.chance(0.7)) {
-        const base = `${pascal(primary.prefix)}${rng.pick(['Read', 'Write', 'Manage', 'Access', 'List', 'Use', 'Deny', 'Allow'])}`;
-        sid = sids.has(base) ? `${base}${i}` : base;
-        sids.add(sid);
-      }
-      statements.push(this.statement(rng, ctx, primary, readOnly, sid));
-    }
+    for (let i = statements.length; i < count; i += 1)
+      statements.push(this.statement(rng, ctx, primary, readOnly, sids));
     return { Version: '2012-10-17', Statement: statements };
   }
 }
@@ -1067,20 +986,14 @@ interface ManagedPolicy {
   readonly created: string;
   readonly updated: string;
   readonly boundary: boolean;
+  /** Deployed to every account or to a team's accounts: the widely attached platform policies. */
+  readonly shared: boolean;
 }
 
-const PURPOSES = [
-  'Access',
-  'ReadOnly',
-  'ReadWrite',
-  'Deploy',
-  'Operator',
-  'Runtime',
-  'Admin',
-  'Policy',
-  'Permissions',
-  'DataAccess',
-];
+const PURPOSES =
+  'Access ReadOnly ReadWrite Deploy Operator Runtime Admin Policy Permissions DataAccess'.split(
+    ' ',
+  );
 
 /** The documents of the two permissions boundaries every account gets. */
 function boundaryDocument(developer: boolean): JsonObject {
@@ -1155,6 +1068,7 @@ function planPolicies(
       orgId,
     };
     const created = rng.int(30, 2400);
+    const createDate = daysAgo(rng, created);
     if (i >= count - boundaries) {
       const developer = i === count - 1;
       out.push({
@@ -1163,9 +1077,10 @@ function planPolicies(
         document: boundaryDocument(developer),
         older: undefined,
         versions: 1,
-        created: daysAgo(rng, created),
-        updated: daysAgo(rng, created),
+        created: createDate,
+        updated: createDate,
         boundary: true,
+        shared: true,
       });
       continue;
     }
@@ -1176,7 +1091,6 @@ function planPolicies(
     const statements = rng.skewed(15, 2.4);
     const document = writer.document(rng, ctx, primary, statements, rng.chance(0.01));
     const versions = rng.chance(0.08) ? rng.int(2, 5) : 1;
-    const firstStatement = (document['Statement'] as Json[])[0];
     out.push({
       name,
       path: rng.weighted([
@@ -1185,14 +1099,28 @@ function planPolicies(
         ['/platform/', 1],
       ]),
       document,
+      // The previous version was broader, as policies usually get tightened over time.
       older:
-        versions > 1 && firstStatement !== undefined
-          ? { Version: '2012-10-17', Statement: [firstStatement] }
+        versions > 1
+          ? {
+              Version: '2012-10-17',
+              Statement: [
+                ...(document['Statement'] as Json[]),
+                {
+                  Sid: 'LegacyBroadAccess',
+                  Effect: 'Allow',
+                  Action: `${primary.prefix}:*`,
+                  Resource: '*',
+                },
+              ],
+            }
           : undefined,
       versions,
-      created: daysAgo(rng, created),
-      updated: daysAgo(rng, versions > 1 ? rng.int(1, created) : created),
+      created: createDate,
+      // A policy with several versions was updated after it was created.
+      updated: versions > 1 ? daysAgo(rng, rng.int(1, created - 1)) : createDate,
       boundary: false,
+      shared: i < orgWide + teamWide,
     });
   }
   return out;
@@ -1209,10 +1137,13 @@ function pickIndex(rng: Rng, weights: readonly number[]): number {
 /** Draws customer managed policies with a Zipf skew over their global rank. */
 class ZipfPool {
   private readonly cumulative: number[] = [];
-  constructor(private readonly indexes: readonly number[]) {
+  constructor(
+    private readonly indexes: readonly number[],
+    exponent: number,
+  ) {
     let sum = 0;
     for (const i of indexes) {
-      sum += 1 / Math.pow(i + 1, 1.05);
+      sum += 1 / Math.pow(i + 1, exponent);
       this.cumulative.push(sum);
     }
   }
@@ -1230,6 +1161,35 @@ class ZipfPool {
       else lo = mid + 1;
     }
     return this.indexes[lo]!;
+  }
+}
+
+/**
+ * An account's attachable policies. A steep Zipf over the shared platform policies gives the few
+ * attached to thousands of principals; a flatter one over the account's own policies gives the
+ * long tail attached to a handful (one steep Zipf alone would leave most of them unattached).
+ */
+class PolicyPool {
+  private readonly shared: ZipfPool;
+  private readonly local: ZipfPool;
+  constructor(indexes: readonly number[], policies: readonly ManagedPolicy[]) {
+    const attachable = indexes.filter((i) => !policies[i]!.boundary);
+    this.shared = new ZipfPool(
+      attachable.filter((i) => policies[i]!.shared),
+      1.05,
+    );
+    this.local = new ZipfPool(
+      attachable.filter((i) => !policies[i]!.shared),
+      0.6,
+    );
+  }
+  get size(): number {
+    return this.shared.size + this.local.size;
+  }
+  draw(rng: Rng): number {
+    if (this.shared.size === 0 || (this.local.size > 0 && rng.chance(0.45)))
+      return this.local.draw(rng);
+    return this.shared.draw(rng);
   }
 }
 
@@ -1256,7 +1216,7 @@ function generateAccount(
   const management = estate.accounts[0]!;
   const security = estate.accounts.find((a) => a.kind === 'security') ?? management;
   const shared = estate.accounts.find((a) => a.kind === 'shared') ?? management;
-  const pool = new ZipfPool(plan.policies.filter((i) => !estate.policies[i]!.boundary));
+  const pool = new PolicyPool(plan.policies, estate.policies);
   const boundaryIndexes = plan.policies.filter((i) => estate.policies[i]!.boundary);
   const attachments = new Map<number, number>();
   const boundaryUses = new Map<number, number>();
@@ -1297,8 +1257,14 @@ function generateAccount(
     return out;
   };
 
-  /** 0..2 inline policies, mostly small and specific to the principal. */
-  const inline = (app: string, prefer: string | undefined, p: readonly number[]): Json[] => {
+  /** 0..2 inline policies named after `base`, mostly small and specific to the principal. */
+  const inline = (
+    base: string,
+    app: string,
+    prefer: string | undefined,
+    p: readonly number[],
+    team = plan.team,
+  ): Json[] => {
     const n = rng.weighted([
       [0, p[0] ?? 0.55],
       [1, p[1] ?? 0.33],
@@ -1309,8 +1275,8 @@ function generateAccount(
       const primary =
         prefer !== undefined && i === 0 ? writer.byPrefix(prefer) : writer.service(rng);
       out.push({
-        PolicyName: `${app}-${primary.prefix}${i > 0 ? `-${i + 1}` : ''}`,
-        PolicyDocument: writer.document(rng, ctx(app), primary, rng.skewed(4, 1.6), false),
+        PolicyName: `${base}-${primary.prefix}${i > 0 ? `-${i + 1}` : ''}`,
+        PolicyDocument: writer.document(rng, ctx(app, team), primary, rng.skewed(4, 1.6), false),
       });
     }
     return out;
@@ -1392,7 +1358,7 @@ function generateAccount(
       GroupId: rng.iamId('AGPA'),
       Arn: `arn:aws:iam::${acc}:group/${g.name}`,
       CreateDate: daysAgo(rng, created),
-      GroupPolicyList: inline(g.name.toLowerCase(), undefined, [0.65, 0.3, 0.05]),
+      GroupPolicyList: inline(g.name.toLowerCase(), rng.pick(APPS), undefined, [0.65, 0.3, 0.05]),
       AttachedManagedPolicies: [
         ...g.aws.map(awsAttachment),
         ...attach(g.human ? 'none' : 'automation', 0, 3),
@@ -1500,6 +1466,7 @@ function generateAccount(
           ]
         : inline(
             name.replace(/[^\w+=,.@-]/g, '-'),
+            app,
             kind === 'human' ? 'iam' : undefined,
             [0.6, 0.3, 0.1],
           );
@@ -1524,7 +1491,7 @@ function generateAccount(
     const changed = password ? rng.int(0, created) : 0;
     const lastSignIn =
       password && !fresh && rng.chance(0.9)
-        ? daysAgo(rng, rng.int(0, Math.min(changed + 30, created)))
+        ? daysAgo(rng, rng.int(0, changed)) // signing in comes after setting the password
         : password
           ? 'no_information'
           : 'N/A';
@@ -1902,8 +1869,10 @@ function generateAccount(
       policies: attach(awsKind, 1, 8),
       inline: inline(
         name,
+        app,
         prefer,
         kind === 'lambda' || kind === 'ecs' ? [0.35, 0.45, 0.2] : [0.6, 0.3, 0.1],
+        team,
       ),
       boundary: boundary(
         kind === 'lambda' || kind === 'ecs' || kind === 'github' || kind === 'human' ? 0.25 : 0.08,
@@ -2274,13 +2243,19 @@ function main(argv: readonly string[]): void {
     process.exit(2);
   }
   const started = performance.now();
-  const summary = generateEstate(dir, {
-    principals: Number(values.principals),
-    policies: Number(values.policies),
-    accounts: Number(values.accounts),
-    seed: Number(values.seed),
-  });
-  console.log(JSON.stringify({ dir, ...summary, ms: Math.round(performance.now() - started) }));
+  try {
+    const summary = generateEstate(dir, {
+      principals: Number(values.principals),
+      policies: Number(values.policies),
+      accounts: Number(values.accounts),
+      seed: Number(values.seed),
+    });
+    console.log(JSON.stringify({ dir, ...summary, ms: Math.round(performance.now() - started) }));
+  } catch (e) {
+    // Bad options are a usage problem, not a crash: one line, exit code 2 like the CLI.
+    console.error(`generate-estate: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(2);
+  }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)

@@ -11,7 +11,6 @@ import {
   type Snapshot,
 } from '../policy-model/index.js';
 import { loadAwsManagedPolicies } from './aws-managed-policies.js';
-import { loadCatalog } from './catalog.js';
 
 /** Reads a JSON file, or records why it could not be read. */
 function readJson(
@@ -87,6 +86,6 @@ export function loadSnapshot(dir: string): Snapshot {
   const managed = loadAwsManagedPolicies();
   return buildSnapshot(
     { ...(organization ? { organization } : {}), accounts, issues },
-    { catalog: loadCatalog(), awsManagedPolicy: (arn) => managed.get(arn) },
+    { awsManagedPolicy: (arn) => managed.get(arn) },
   );
 }

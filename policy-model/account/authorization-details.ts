@@ -4,7 +4,6 @@
  * problem is reported with `file#pointer` and the rest of the account is still read.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
  */
-import type { Catalog } from '../catalog/catalog.js';
 import { pointer, type Issue } from '../result.js';
 import type { CredentialReportRow, Principal, PolicySource } from './account.js';
 import { classifyRole, classifyUser } from './classify.js';
@@ -18,7 +17,6 @@ export interface AuthorizationDetailsFile {
 
 /** What reading an account needs besides its files. */
 export interface ReadContext {
-  readonly catalog?: Catalog;
   /** Documents of AWS managed policies that an export references without including them. */
   readonly awsManagedPolicy?: (arn: string) => unknown;
   /** Compiled AWS managed policies, shared by every account of a snapshot. */
@@ -126,7 +124,6 @@ function managedPolicies(
           where: pointer(where, 'PolicyVersionList', index, 'Document'),
           policyKind: 'identity',
         },
-        context.catalog,
         issues,
       );
     if (kind === 'aws-managed') context.awsManagedCache?.set(arn, source);
@@ -166,7 +163,6 @@ export function readAuthorizationDetails(
             where: `aws-managed-policies#${arn}`,
             policyKind: 'identity',
           },
-          context.catalog,
           issues,
         );
         context.awsManagedCache?.set(arn, source);
@@ -192,7 +188,6 @@ export function readAuthorizationDetails(
           where: pointer(where, i, 'PolicyDocument'),
           policyKind: 'identity',
         },
-        context.catalog,
         issues,
       );
     });
@@ -272,7 +267,6 @@ export function readAuthorizationDetails(
               where: pointer(where, 'AssumeRolePolicyDocument'),
               policyKind: 'resource',
             },
-            context.catalog,
             issues,
           );
     const serviceLinked = path.startsWith('/aws-service-role/');

@@ -128,9 +128,20 @@ function possible(p: EffectivePermissions): ActionSet {
   return union(union(p.allowed, p.someResources), p.conditional);
 }
 
+const idCache = new WeakMap<Catalog, Map<string, number | undefined>>();
+
+/** An action's number by name, memoized per catalog (bench/effective.bench.ts: lookups were a fifth of the time). */
 function idOf(catalog: Catalog, name: string): number | undefined {
+  let ids = idCache.get(catalog);
+  if (!ids) {
+    ids = new Map();
+    idCache.set(catalog, ids);
+  }
+  if (ids.has(name)) return ids.get(name);
   const [service, action] = name.toLowerCase().split(':') as [string, string];
-  return catalog.services.get(service)?.actions.get(action)?.id;
+  const id = catalog.services.get(service)?.actions.get(action)?.id;
+  ids.set(name, id);
+  return id;
 }
 
 /** Lists the principal's sensitive capabilities. */

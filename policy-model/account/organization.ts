@@ -3,7 +3,6 @@
  * govern each account (root first, then each OU down to the account itself).
  * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
  */
-import type { Catalog } from '../catalog/catalog.js';
 import type { Policy } from '../aws/policy.js';
 import { pointer, type Issue } from '../result.js';
 import type { Organization, OrganizationNode, PolicySource } from './account.js';
@@ -19,7 +18,6 @@ const strings = (v: unknown): string[] =>
 export function readOrganization(
   json: unknown,
   file: string,
-  catalog: Catalog | undefined,
 ): { organization: Organization | undefined; issues: Issue[] } {
   const issues: Issue[] = [];
   const invalid = (path: string, message: string) =>
@@ -62,7 +60,6 @@ export function readOrganization(
         where: `${file}#${pointer('/policies', id, 'document')}`,
         policyKind: type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp',
       },
-      catalog,
       issues,
     );
     policies.set(id, { name, type, source });

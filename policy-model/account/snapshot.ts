@@ -3,7 +3,6 @@
  * problem becomes an issue with its file and JSON pointer, and the rest is still read.
  * The directory layout is documented in docs/snapshot.md.
  */
-import type { Catalog } from '../catalog/catalog.js';
 import { pointer, type Issue } from '../result.js';
 import type { Account, CredentialReportRow, PolicySource, Snapshot } from './account.js';
 import {
@@ -30,16 +29,14 @@ export interface SnapshotFiles {
   readonly issues?: readonly Issue[];
 }
 
-/** Options: the catalog, and the AWS managed policies for ARNs an export does not include. */
+/** Options: the AWS managed policies for ARNs an export does not include. */
 export interface SnapshotOptions {
-  readonly catalog?: Catalog;
   readonly awsManagedPolicy?: (arn: string) => unknown;
 }
 
 /** Reads `resource-policies.json`: `{ "<resource ARN>": <policy document> }`. */
 function readResourcePolicies(
   input: AccountFiles['resourcePolicies'],
-  catalog: Catalog | undefined,
   issues: Issue[],
 ): Map<string, PolicySource> {
   const out = new Map<string, PolicySource>();
@@ -64,7 +61,6 @@ function readResourcePolicies(
           where: `${input.file}#${pointer('', arn)}`,
           policyKind: 'resource',
         },
-        catalog,
         issues,
       ),
     );
@@ -76,7 +72,7 @@ function readResourcePolicies(
 export function buildSnapshot(files: SnapshotFiles, options: SnapshotOptions = {}): Snapshot {
   const issues: Issue[] = [...(files.issues ?? [])];
   const organization = files.organization
-    ? readOrganization(files.organization.json, files.organization.file, options.catalog)
+    ? readOrganization(files.organization.json, files.organization.file)
     : undefined;
   if (organization) issues.push(...organization.issues);
   const awsManagedCache = new Map<string, PolicySource>();
@@ -88,7 +84,6 @@ export function buildSnapshot(files: SnapshotFiles, options: SnapshotOptions = {
       issues.push(...report.issues);
     }
     const details = readAuthorizationDetails(a.authorizationDetails, a.id, rows, {
-      ...(options.catalog ? { catalog: options.catalog } : {}),
       ...(options.awsManagedPolicy ? { awsManagedPolicy: options.awsManagedPolicy } : {}),
       awsManagedCache,
     });
@@ -96,7 +91,7 @@ export function buildSnapshot(files: SnapshotFiles, options: SnapshotOptions = {
     return {
       id: a.id,
       principals: details.principals,
-      resourcePolicies: readResourcePolicies(a.resourcePolicies, options.catalog, issues),
+      resourcePolicies: readResourcePolicies(a.resourcePolicies, issues),
       credentialReport: rows,
       root: rows.find((r) => r.user === '<root_account>'),
     };

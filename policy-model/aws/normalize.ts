@@ -24,15 +24,33 @@ import type { PrincipalPattern } from './principal.js';
 import { parseResourceTemplate, type ValueTemplate } from './variables.js';
 import { compileGlob, compileResourceGlob } from './wildcard.js';
 
+/**
+ * Compiled globs by text: an estate repeats the same patterns in thousands of policies
+ * (bench/effective.bench.ts: compiling each again was a tenth of loading a 10,000-principal estate).
+ * Bounded so a long-lived process does not grow without end.
+ */
+function memo<T>(cache: Map<string, T>, key: string, build: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    if (cache.size >= 50_000) cache.clear();
+    value = build();
+    cache.set(key, value);
+  }
+  return value;
+}
+const actionGlobs = new Map<string, (input: string) => boolean>();
+const resourceGlobs = new Map<string, (input: string) => boolean>();
+
+function staticResourceGlob(text: string): (input: string) => boolean {
+  return memo(resourceGlobs, text, () => compileResourceGlob([{ text, literal: false }]));
+}
+
 /** Compiles one action glob (case-insensitive). */
 export function compileActionPattern(text: string): ActionPattern {
   const lower = text.toLowerCase();
   const colon = lower.indexOf(':');
-  return {
-    text,
-    service: colon === -1 ? '*' : lower.slice(0, colon),
-    test: compileGlob(lower, true),
-  };
+  const test = memo(actionGlobs, lower, () => compileGlob(lower, true));
+  return { text, service: colon === -1 ? '*' : lower.slice(0, colon), test };
 }
 
 function compileResources(s: StatementDocument, substitutes: boolean): ResourceElement {
@@ -52,7 +70,7 @@ function compileResources(s: StatementDocument, substitutes: boolean): ResourceE
         : { text, parts: [{ kind: 'text', text }], hasVariables: false };
       return {
         template,
-        test: template.hasVariables ? undefined : compileResourceGlob([{ text, literal: false }]),
+        test: template.hasVariables ? undefined : staticResourceGlob(text),
       };
     },
   );

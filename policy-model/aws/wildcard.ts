@@ -62,9 +62,20 @@ export function compileResourceGlob(
   const chars: { ch: string; literal: boolean }[] = [];
   for (const part of parts) for (const ch of part.text) chars.push({ ch, literal: part.literal });
   if (chars.length === 1 && chars[0]!.ch === '*' && !chars[0]!.literal) return () => true;
-  if (chars.every((c) => c.literal || (c.ch !== '*' && c.ch !== '?'))) {
+  const wildcards = chars.filter((c) => !c.literal && (c.ch === '*' || c.ch === '?')).length;
+  if (wildcards === 0) {
     const exact = chars.map((c) => c.ch).join('');
     return (input) => input === exact;
+  }
+  // One final `*` (`arn:aws:s3:::bucket/*`) is a prefix test: it may cross colons. The most
+  // common shape by far (bench/evaluate.bench.ts: regexes here halved decisions/s).
+  const last = chars[chars.length - 1]!;
+  if (wildcards === 1 && last.ch === '*' && !last.literal) {
+    const prefix = chars
+      .slice(0, -1)
+      .map((c) => c.ch)
+      .join('');
+    return (input) => input.startsWith(prefix);
   }
   let source = '';
   chars.forEach((c, i) => {

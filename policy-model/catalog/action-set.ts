@@ -30,6 +30,11 @@ export function has(set: ActionSet, action: number): boolean {
   return (set[action >>> 5]! & (1 << (action & 31))) !== 0;
 }
 
+/** target ∪= source, in place: only for a set the caller has just created (no sharing yet). */
+export function unionInto(target: ActionSet, source: ActionSet): void {
+  for (let i = 0; i < target.length; i += 1) target[i]! |= source[i]!;
+}
+
 /** a ∪ b */
 export function union(a: ActionSet, b: ActionSet): ActionSet {
   const out = new Uint32Array(a.length);
