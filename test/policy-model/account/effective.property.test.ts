@@ -49,8 +49,15 @@ const statement = fc
       ...(Condition && keepCondition ? { Condition } : {}),
     };
   });
+// Some unconditional grants on every resource, so that "allowed" is reached often enough to test.
+const broadStatement = fc
+  .constantFrom(...actions, 's3:*', '*')
+  .map((Action) => ({ Effect: 'Allow', Action, Resource: '*' }));
 const identityPolicy = fc
-  .array(statement, { minLength: 1, maxLength: 4 })
+  .array(fc.oneof({ arbitrary: statement, weight: 3 }, { arbitrary: broadStatement, weight: 1 }), {
+    minLength: 1,
+    maxLength: 4,
+  })
   .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
