@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { openSnapshot, permissionsCommand, whoCanCommand } from './permissions.js';
 import { simulateFile, simulateJsonl, simulateOptions } from './simulate.js';
+import { parseWindow, usageIngest, usageShow } from './usage.js';
 
 const HELP = `leastpriv — effective permissions, usage and least-privilege rewrites for AWS IAM
 
@@ -14,6 +15,8 @@ Usage:
   leastpriv permissions SNAPSHOT          effective permissions of every principal of a snapshot
   leastpriv who-can ACTION RESOURCE SNAPSHOT
                                           every principal allowed to perform ACTION on RESOURCE
+  leastpriv usage ingest SNAPSHOT|DIR     read CloudTrail files into the usage store (incremental)
+  leastpriv usage show SNAPSHOT|DIR       what each identity did in a window
   leastpriv help                          this text
 
 simulate options:
@@ -29,6 +32,13 @@ permissions options:
 
 who-can options:
   --format F       table (default) or json
+
+usage options:
+  --db FILE        the usage store (default SNAPSHOT/.leastpriv/usage.db); a DuckDB file
+  --principal ARN  show: only this principal
+  --as-of DATE     show: the window's last day (default today, UTC)
+  --window 90d     show: the window, 1d to 400d
+  --format F       show: table (default) or json ([{ principal, action, count, firstSeen, lastSeen }])
 
 A case: { "id"?, "request": { "principal", "action", "resource", "resourceAccount"?, "context"? },
   "identityPolicies": [...], "permissionBoundary"?, "sessionPolicy"?, "serviceControlPolicies"?: [[...]],
@@ -162,12 +172,70 @@ function whoCanMain(args: readonly string[], out: Out, err: Out): number {
   return whoCanCommand(snapshot, action, resource, format, out);
 }
 
+async function usageMain(args: readonly string[], out: Out, err: Out): Promise<number> {
+  const [sub, ...rest] = args;
+  const parsed = parse(
+    `usage ${sub ?? ''}`,
+    rest,
+    {
+      db: { type: 'string' },
+      principal: { type: 'string' },
+      'as-of': { type: 'string' },
+      window: { type: 'string', default: '90d' },
+      format: { type: 'string', default: 'table' },
+    },
+    err,
+  );
+  if (!parsed) return 2;
+  const dir = parsed.positionals[0];
+  const db = parsed.values['db'] as string | undefined;
+  if (
+    (sub !== 'ingest' && sub !== 'show') ||
+    dir === undefined ||
+    parsed.positionals.length !== 1
+  ) {
+    err.write(
+      'leastpriv usage: `usage ingest SNAPSHOT|DIR [--db FILE]` or `usage show SNAPSHOT|DIR [--db FILE] [--principal ARN] [--as-of DATE] [--window 90d] [--format table|json]`\n',
+    );
+    return 2;
+  }
+  if (sub === 'ingest')
+    return usageIngest(
+      dir,
+      { ...(db ? { db } : {}), tty: (out as NodeJS.WriteStream).isTTY === true },
+      out,
+      err,
+    );
+  const windowDays = parseWindow(String(parsed.values['window']));
+  const asOf =
+    (parsed.values['as-of'] as string | undefined) ?? new Date().toISOString().slice(0, 10);
+  const format = parsed.values['format'];
+  if (
+    windowDays === undefined ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(asOf) ||
+    (format !== 'table' && format !== 'json')
+  ) {
+    err.write(
+      'leastpriv usage show: --window takes 1d to 400d, --as-of a date (YYYY-MM-DD), --format table or json\n',
+    );
+    return 2;
+  }
+  const principal = parsed.values['principal'] as string | undefined;
+  return usageShow(
+    dir,
+    { ...(db ? { db } : {}), ...(principal ? { principal } : {}), asOf, windowDays, format },
+    out,
+    err,
+  );
+}
+
 const COMMANDS: Readonly<
   Record<string, (args: readonly string[], out: Out, err: Out) => number | Promise<number>>
 > = {
   simulate: simulateMain,
   permissions: permissionsMain,
   'who-can': whoCanMain,
+  usage: usageMain,
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

@@ -25,19 +25,25 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE unmapped (event_source VARCHAR, event_name VARCHAR, reason VARCHAR, count BIGINT, PRIMARY KEY (event_source, event_name));`,
 ];
 
+/** Store options. `beforeCommit` is a seam for crash tests: it runs inside each file's transaction. */
+export interface DuckDbStoreOptions {
+  readonly beforeCommit?: (file: FileKey) => void;
+}
+
 /** The DuckDB usage store. */
 export class DuckDbUsageStore implements UsageStore {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly options: DuckDbStoreOptions,
   ) {}
 
   /** Opens (creating and migrating if needed) the store at `path` (`:memory:` for tests). */
-  static async open(path: string): Promise<DuckDbUsageStore> {
+  static async open(path: string, options: DuckDbStoreOptions = {}): Promise<DuckDbUsageStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const instance = await DuckDBInstance.create(path);
     const connection = await instance.connect();
-    const store = new DuckDbUsageStore(instance, connection);
+    const store = new DuckDbUsageStore(instance, connection, options);
     await store.migrate();
     return store;
   }
@@ -122,6 +128,7 @@ export class DuckDbUsageStore implements UsageStore {
         facts.records,
         new Date().toISOString(),
       ]);
+      this.options.beforeCommit?.(file);
       await c.run('COMMIT');
     } catch (e) {
       await c.run('ROLLBACK');
@@ -191,15 +198,13 @@ export class DuckDbUsageStore implements UsageStore {
         ? [windowStart(window), window.asOf, principal]
         : [windowStart(window), window.asOf],
     );
-    return result
-      .getRowObjects()
-      .map((r) => ({
-        principal: String(r['principal']),
-        action: String(r['action']),
-        errorCode: String(r['error_code']),
-        count: Number(r['count']),
-        lastSeen: String(r['last_seen']),
-      }));
+    return result.getRowObjects().map((r) => ({
+      principal: String(r['principal']),
+      action: String(r['action']),
+      errorCode: String(r['error_code']),
+      count: Number(r['count']),
+      lastSeen: String(r['last_seen']),
+    }));
   }
 
   async size(): Promise<{ facts: number; files: number }> {

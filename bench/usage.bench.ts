@@ -1,0 +1,68 @@
+/**
+ * `npm run bench` (third part): `usage ingest` over a seeded synthetic trail (bench/generate-trail.ts;
+ * BENCH_RECORDS, default 1,000,000 records), next to a plain DuckDB `read_json` + `GROUP BY` over the
+ * same files on 1 and 2 threads in the same run. Prints records/s, MB/s and peak memory.
+ * Target (issue 4): at least 90% of the plain aggregation's speed, under 500 MB.
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { ingestCloudTrail } from '../usage/ingest.js';
+import { DuckDbUsageStore } from '../usage/store/duckdb.js';
+import { loadCloudTrailActionMap } from '../src/action-map.js';
+import { loadCatalog } from '../src/catalog.js';
+import { generateTrail } from './generate-trail.js';
+
+const records = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
+const dir = join(tmpdir(), `leastpriv-trail-${records}-seed7`);
+let rawBytes = 0;
+if (!existsSync(join(dir, 'AWSLogs'))) {
+  const t = performance.now();
+  const trail = generateTrail(dir, { records, seed: 7 });
+  rawBytes = trail.bytes;
+  console.log(
+    `generated ${trail.files} files, ${trail.records.toLocaleString('en-US')} records, ${(trail.bytes / 1e6).toFixed(0)} MB raw in ${((performance.now() - t) / 1000).toFixed(1)} s (${dir})`,
+  );
+}
+
+const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function plainDuckDb(threads: number): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  await c.run(`SET threads = ${threads}`);
+  const t = performance.now();
+  const result = await c.runAndReadAll(`
+    SELECT coalesce(r.userIdentity.sessionContext.sessionIssuer.arn, r.userIdentity.arn) AS principal, r.eventSource, r.eventName,
+           substr(r.eventTime, 1, 10) AS day, r.errorCode, count(*) AS n, min(r.eventTime) AS first, max(r.eventTime) AS last
+    FROM (SELECT unnest(Records) AS r FROM read_json('${dir}/AWSLogs/**/*.json.gz', compression = 'gzip', format = 'unstructured',
+      columns = { Records: 'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, errorCode VARCHAR, userIdentity STRUCT(type VARCHAR, arn VARCHAR, sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))[]' }))
+    GROUP BY ALL`);
+  const seconds = (performance.now() - t) / 1000;
+  console.log(
+    `plain DuckDB read_json + GROUP BY, ${threads} thread(s): ${Math.round(records / seconds).toLocaleString('en-US')} records/s (${seconds.toFixed(1)} s, ${result.currentRowCount} groups)`,
+  );
+  c.closeSync();
+  instance.closeSync();
+  return records / seconds;
+}
+
+const catalog = loadCatalog();
+const actionMap = loadCloudTrailActionMap();
+const store = await DuckDbUsageStore.open(
+  join(mkdtempSync(join(tmpdir(), 'leastpriv-usage-bench-')), 'usage.db'),
+);
+const summary = await ingestCloudTrail(dir, { catalog, actionMap, store });
+const size = await store.size();
+await store.close();
+console.log(
+  `leastpriv usage ingest: ${summary.recordsPerSecond.toLocaleString('en-US')} records/s, ${summary.megabytesPerSecond} MB/s gz read (${summary.seconds.toFixed(1)} s; ` +
+    `${summary.filesIngested} files, ${size.facts.toLocaleString('en-US')} stored facts, ${summary.unmapped.length} unmapped pairs), peak ${peak()} MiB` +
+    (rawBytes ? `, ${(rawBytes / 1e6 / summary.seconds).toFixed(0)} MB/s raw JSON` : ''),
+);
+const one = await plainDuckDb(1);
+const two = await plainDuckDb(2);
+console.log(
+  `ingest vs plain aggregation: ${Math.round((summary.recordsPerSecond / one) * 100)}% of 1 thread, ${Math.round((summary.recordsPerSecond / two) * 100)}% of 2 threads`,
+);

@@ -1,0 +1,296 @@
+/**
+ * Ingesting CloudTrail: mapping, attribution, per-day aggregation, idempotence, crash
+ * consistency and bad input. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { ingestCloudTrail } from '../../usage/ingest.js';
+import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
+import { loadCloudTrailActionMap } from '../../src/action-map.js';
+import { loadCatalog } from '../../src/catalog.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const catalog = loadCatalog();
+const actionMap = loadCloudTrailActionMap();
+const window = { asOf: '2026-11-24', windowDays: 90 };
+const role = (name: string, session: string) => ({
+  type: 'AssumedRole',
+  arn: `arn:aws:sts::111122223333:assumed-role/${name}/${session}`,
+  accountId: '111122223333',
+  sessionContext: {
+    sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${name}` },
+  },
+});
+const event = (over: Record<string, unknown>) => ({
+  eventVersion: '1.10',
+  eventTime: '2026-11-20T10:00:00Z',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'GetObject',
+  eventType: 'AwsApiCall',
+  userIdentity: role('app', 'i-1'),
+  requestParameters: { bucketName: 'data', key: 'a.csv' },
+  ...over,
+});
+const trailFile = (dir: string, name: string, records: unknown[], gzip = true) => {
+  const folder = join(
+    dir,
+    'AWSLogs',
+    '111122223333',
+    'CloudTrail',
+    'eu-west-1',
+    '2026',
+    '11',
+    '20',
+  );
+  mkdirSync(folder, { recursive: true });
+  const body = Buffer.from(JSON.stringify({ Records: records }));
+  writeFileSync(join(folder, name), gzip ? gzipSync(body) : body);
+  return join(folder, name);
+};
+const open = () =>
+  DuckDbUsageStore.open(join(mkdtempSync(join(tmpdir(), 'leastpriv-ingest-')), 'usage.db'));
+
+describe('ingesting CloudTrail', () => {
+  it('counts an action a call needs only with a parameter when the parameter is there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'a.json.gz', [
+      event({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        requestParameters: {
+          instanceType: 't3.micro',
+          iamInstanceProfile: { arn: 'arn:aws:iam::111122223333:instance-profile/app' },
+        },
+      }),
+      event({
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'RunInstances',
+        userIdentity: role('other', 's'),
+        requestParameters: { instanceType: 't3.micro' },
+      }),
+    ]);
+    const store = await open();
+    await ingestCloudTrail(dir, { catalog, actionMap, store });
+    const rows = (await store.usage(window)).map(
+      (r) => `${r.principal.split('/').pop()} ${r.action}`,
+    );
+    expect(rows).toContain('app iam:PassRole');
+    expect(rows).not.toContain('other iam:PassRole');
+    await store.close();
+  });
+
+  it('maps events to actions and identities, aggregates per day, and keeps denied attempts and people apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'a.json.gz', [
+      event({}),
+      event({ eventTime: '2026-11-20T11:00:00Z' }),
+      event({ eventName: 'ListObjectsV2', requestParameters: { bucketName: 'data' } }),
+      event({ eventName: 'PutObject', errorCode: 'AccessDenied' }),
+      event({
+        eventType: 'AwsConsoleSignIn',
+        eventName: 'ConsoleLogin',
+        eventSource: 'signin.amazonaws.com',
+      }),
+      event({ userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' } }),
+      event({
+        eventSource: 'lambda.amazonaws.com',
+        eventName: 'UpdateFunctionCode20150331v2',
+        requestParameters: {},
+      }),
+      event({
+        userIdentity: role('AWSReservedSSO_Admin_0123456789abcdef', 'jane@example.com'),
+        eventName: 'HeadObject',
+      }),
+      event({ eventSource: 'madeup.amazonaws.com', eventName: 'DoThing' }),
+    ]);
+    const store = await open();
+    const summary = await ingestCloudTrail(dir, { catalog, actionMap, store });
+    expect(summary).toMatchObject({
+      filesSeen: 1,
+      filesIngested: 1,
+      records: 9,
+      deniedAttempts: 1,
+      skipped: { console_sign_in: 1, 'aws-service': 1, unmapped: 1 },
+    });
+    expect(summary.unmapped).toEqual([
+      {
+        eventSource: 'madeup.amazonaws.com',
+        eventName: 'DoThing',
+        reason: 'unknown_event_source',
+        count: 1,
+      },
+    ]);
+    const rows = await store.usage(window);
+    expect(rows.map((r) => [r.principal, r.action, r.count])).toEqual([
+      ['arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef', 's3:GetObject', 1],
+      ['arn:aws:iam::111122223333:role/app', 'lambda:UpdateFunctionCode', 1],
+      ['arn:aws:iam::111122223333:role/app', 's3:GetObject', 2],
+      ['arn:aws:iam::111122223333:role/app', 's3:ListBucket', 1],
+    ]);
+    expect(await store.denied(window)).toMatchObject([
+      {
+        principal: 'arn:aws:iam::111122223333:role/app',
+        action: 's3:PutObject',
+        errorCode: 'AccessDenied',
+        count: 1,
+      },
+    ]);
+    expect(
+      await store.people(
+        'arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef',
+        window,
+      ),
+    ).toEqual([{ person: 'jane@example.com', count: 1 }]);
+    await store.close();
+  });
+
+  it('is idempotent: ingesting the same files twice changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'a.json.gz', [event({}), event({ eventName: 'PutObject' })]);
+    trailFile(dir, 'b.json', [event({ eventName: 'HeadObject' })], false);
+    const store = await open();
+    await ingestCloudTrail(dir, { catalog, actionMap, store });
+    const first = await store.usage(window);
+    const again = await ingestCloudTrail(dir, { catalog, actionMap, store });
+    expect(again).toMatchObject({ filesIngested: 0, filesAlreadyIngested: 2 });
+    expect(await store.usage(window)).toEqual(first);
+    // A new file on a later day is picked up by itself.
+    trailFile(dir, 'c.json.gz', [event({ eventName: 'PutObject' })]);
+    expect(await ingestCloudTrail(dir, { catalog, actionMap, store })).toMatchObject({
+      filesIngested: 1,
+      filesAlreadyIngested: 2,
+    });
+    await store.close();
+  });
+
+  it('skips digest files, and counts corrupt and truncated files while keeping what they held', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'good.json.gz', [event({})]);
+    const truncated = gzipSync(
+      Buffer.from(
+        JSON.stringify({
+          Records: Array.from({ length: 200 }, (_, i) =>
+            event({ eventTime: `2026-11-20T10:${String(i % 60).padStart(2, '0')}:00Z` }),
+          ),
+        }),
+      ),
+    );
+    const folder = join(
+      dir,
+      'AWSLogs',
+      '111122223333',
+      'CloudTrail',
+      'eu-west-1',
+      '2026',
+      '11',
+      '20',
+    );
+    writeFileSync(
+      join(folder, 'truncated.json.gz'),
+      truncated.subarray(0, Math.floor(truncated.length * 0.6)),
+    );
+    writeFileSync(join(folder, 'corrupt.json.gz'), Buffer.from('this is not gzip'));
+    writeFileSync(join(folder, 'other.json'), JSON.stringify({ hello: 'world' }));
+    const digest = join(
+      dir,
+      'AWSLogs',
+      '111122223333',
+      'CloudTrail-Digest',
+      'eu-west-1',
+      '2026',
+      '11',
+      '20',
+    );
+    mkdirSync(digest, { recursive: true });
+    writeFileSync(join(digest, 'digest.json.gz'), gzipSync(Buffer.from('{}')));
+    const store = await open();
+    const summary = await ingestCloudTrail(dir, { catalog, actionMap, store });
+    expect(summary.digestFilesSkipped).toBe(1);
+    const reasons = summary.corruptFiles.map(
+      (c) => `${c.file.split('/').pop()} ${c.reason.split(':')[0]}`,
+    );
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'corrupt.json.gz corrupt_gzip',
+        'other.json not_cloudtrail',
+        'truncated.json.gz truncated_gzip',
+      ]),
+    );
+    const count = (await store.usage(window))[0]?.count ?? 0;
+    expect(count).toBeGreaterThan(1); // the good file's record and the truncated file's complete records
+    expect(count).toBeLessThan(201);
+    await store.close();
+  });
+
+  it('is crash-consistent: a process killed inside a file leaves the store as before that file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    for (let i = 0; i < 5; i += 1)
+      trailFile(
+        dir,
+        `f${i}.json.gz`,
+        Array.from({ length: 10 }, () => event({ eventName: i % 2 ? 'PutObject' : 'GetObject' })),
+      );
+    const db = join(mkdtempSync(join(tmpdir(), 'leastpriv-crash-')), 'usage.db');
+    const script = (crashAt: number) => `
+      import { ingestCloudTrail } from ${JSON.stringify(join(ROOT, 'dist/usage/ingest.js'))};
+      import { DuckDbUsageStore } from ${JSON.stringify(join(ROOT, 'dist/usage/store/duckdb.js'))};
+      import { loadCloudTrailActionMap } from ${JSON.stringify(join(ROOT, 'dist/src/action-map.js'))};
+      import { loadCatalog } from ${JSON.stringify(join(ROOT, 'dist/src/catalog.js'))};
+      let n = 0;
+      const store = await DuckDbUsageStore.open(${JSON.stringify(db)}, { beforeCommit: () => { if (++n === ${crashAt}) process.kill(process.pid, 'SIGKILL'); } });
+      const s = await ingestCloudTrail(${JSON.stringify(dir)}, { catalog: loadCatalog(), actionMap: loadCloudTrailActionMap(), store });
+      await store.close();
+      console.log(JSON.stringify(s.filesIngested));`;
+    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script(3)], {
+      encoding: 'utf8',
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    const resumed = spawnSync(process.execPath, ['--input-type=module', '-e', script(-1)], {
+      encoding: 'utf8',
+    });
+    expect(resumed.stderr).toBe('');
+    // Two files were committed before the crash; the third rolled back and is ingested again.
+    expect(JSON.parse(resumed.stdout)).toBe(3);
+    const check = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDbUsageStore } from ${JSON.stringify(join(ROOT, 'dist/usage/store/duckdb.js'))}; const s = await DuckDbUsageStore.open(${JSON.stringify(db)}); console.log(JSON.stringify(await s.usage({ asOf: '2026-11-24', windowDays: 90 }))); await s.close();`,
+      ],
+      { encoding: 'utf8' },
+    );
+    const rows = JSON.parse(check.stdout) as { action: string; count: number }[];
+    expect(rows.map((r) => [r.action, r.count])).toEqual([
+      ['s3:GetObject', 30],
+      ['s3:PutObject', 20],
+    ]);
+  });
+
+  it('reads the real records shipped in fixtures/cloudtrail without errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-real-'));
+    cpSync(join(ROOT, 'fixtures', 'cloudtrail'), dir, { recursive: true });
+    const store = await open();
+    const summary = await ingestCloudTrail(dir, { catalog, actionMap, store });
+    expect(summary.records).toBeGreaterThan(300);
+    expect(summary.corruptFiles).toEqual([]);
+    // The records are from 2020 and 2024: a window ending then finds them.
+    const rows = [
+      ...(await store.usage({ asOf: '2020-09-30', windowDays: 400 })),
+      ...(await store.usage({ asOf: '2024-12-31', windowDays: 400 })),
+    ];
+    expect(rows.length).toBeGreaterThan(20);
+    // ConsoleLogin is a sign-in, not a use of a permission: skipped before mapping.
+    expect(summary.unmapped).toEqual([]);
+    expect(summary.skipped['console_sign_in']).toBe(1);
+    await store.close();
+    for (const source of ['otrf', 'stratus-red-team'])
+      expect(
+        readFileSync(join(ROOT, 'fixtures', 'cloudtrail', source, 'PROVENANCE.md'), 'utf8').length,
+      ).toBeGreaterThan(0);
+  });
+});
