@@ -29,8 +29,13 @@ const isObject = (v: unknown): v is Json =>
 export type SkipReason = 'not_a_record' | 'missing_fields';
 
 /** Checks one record's required fields. */
-export function asRecord(value: unknown): CloudTrailRecord | SkipReason {
-  if (!isObject(value)) return 'not_a_record';
+export function asRecord(input: unknown): CloudTrailRecord | SkipReason {
+  if (!isObject(input)) return 'not_a_record';
+  // Records exported through Logstash/Elastic carry the time as `@timestamp` instead.
+  const value =
+    typeof input['eventTime'] !== 'string' && typeof input['@timestamp'] === 'string'
+      ? { ...input, eventTime: input['@timestamp'] }
+      : input;
   if (
     typeof value['eventTime'] !== 'string' ||
     typeof value['eventSource'] !== 'string' ||
