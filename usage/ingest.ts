@@ -13,7 +13,14 @@ import type { Catalog, Issue } from '../policy-model/index.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor } from './cloudtrail/principal.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
-import type { DeniedAttempt, FileFacts, SessionPerson, UnmappedPair, UsageFact } from './facts.js';
+import type {
+  DeniedAttempt,
+  FileFacts,
+  FileKey,
+  SessionPerson,
+  UnmappedPair,
+  UsageFact,
+} from './facts.js';
 import type { UsageStore } from './store/store.js';
 
 /** Error codes that mean the call was refused by authorization: a denied attempt, not usage. */
@@ -53,6 +60,8 @@ export interface IngestOptions {
   readonly actionMap: ActionMap;
   readonly store: UsageStore;
   readonly onProgress?: (progress: IngestProgress) => void;
+  /** Files per transaction (default 64): a crash loses at most the batch being written. */
+  readonly batchFiles?: number;
 }
 
 /** Every CloudTrail file below `root`, in a stable order. */
@@ -317,6 +326,15 @@ export async function ingestCloudTrail(
   };
   const unmapped = new Map<string, UnmappedPair & { count: number }>();
   let done = 0;
+  // Files are stored in batches, each in one transaction (see `UsageStore.ingestFiles`).
+  const batchFiles = options.batchFiles ?? 64;
+  let batch: { file: FileKey; facts: FileFacts }[] = [];
+  let batchFacts = 0;
+  const flush = async () => {
+    if (batch.length > 0) await options.store.ingestFiles(batch);
+    batch = [];
+    batchFacts = 0;
+  };
   for (const path of files) {
     const name = relative(root, path);
     const buffer = readFileSync(path);
@@ -351,9 +369,12 @@ export async function ingestCloudTrail(
       unmapped.set(k, prev);
     }
     // A file that could not be read at all is not recorded, so a later, fixed delivery is read.
-    if (text !== undefined)
-      await options.store.ingestFile(key, { ...facts, records: records.length });
-    summary.filesIngested += text !== undefined ? 1 : 0;
+    if (text !== undefined) {
+      batch.push({ file: key, facts: { ...facts, records: records.length } });
+      batchFacts += facts.facts.length;
+      summary.filesIngested += 1;
+    }
+    if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
     options.onProgress?.({
       filesDone: done,
       filesTotal: files.length,
@@ -362,6 +383,7 @@ export async function ingestCloudTrail(
       seconds: (performance.now() - started) / 1000,
     });
   }
+  await flush();
   summary.unmapped = [...unmapped.values()].sort((a, b) => b.count - a.count);
   summary.seconds = (performance.now() - started) / 1000;
   summary.recordsPerSecond = Math.round(summary.records / Math.max(summary.seconds, 1e-9));

@@ -242,7 +242,7 @@ describe('ingesting CloudTrail', () => {
       import { loadCatalog } from ${JSON.stringify(join(ROOT, 'dist/src/catalog.js'))};
       let n = 0;
       const store = await DuckDbUsageStore.open(${JSON.stringify(db)}, { beforeCommit: () => { if (++n === ${crashAt}) process.kill(process.pid, 'SIGKILL'); } });
-      const s = await ingestCloudTrail(${JSON.stringify(dir)}, { catalog: loadCatalog(), actionMap: loadCloudTrailActionMap(), store });
+      const s = await ingestCloudTrail(${JSON.stringify(dir)}, { catalog: loadCatalog(), actionMap: loadCloudTrailActionMap(), store, batchFiles: 1 });
       await store.close();
       console.log(JSON.stringify(s.filesIngested));`;
     const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script(3)], {

@@ -10,6 +10,10 @@ export interface UsageStore {
   hasFile(file: FileKey): Promise<boolean>;
   /** Stores one file's facts atomically: all of them with the file's key, or nothing. */
   ingestFile(file: FileKey, facts: FileFacts): Promise<void>;
+  /** Stores several files in one transaction: every file wholly, or none of them. */
+  ingestFiles(
+    batch: readonly { readonly file: FileKey; readonly facts: FileFacts }[],
+  ): Promise<void>;
   /** Per principal and action, use within the window (optionally one principal). */
   usage(window: UsageWindow, principal?: string): Promise<UsageRow[]>;
   /** The last time the principal used the action, ever, or undefined. */
