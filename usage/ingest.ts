@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import type { Catalog, Issue } from '../policy-model/index.js';
+import { readAccessAdvisor } from './access-advisor.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor } from './cloudtrail/principal.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
@@ -389,5 +390,67 @@ export async function ingestCloudTrail(
   summary.recordsPerSecond = Math.round(summary.records / Math.max(summary.seconds, 1e-9));
   summary.megabytesPerSecond =
     Math.round((summary.bytes / 1e6 / Math.max(summary.seconds, 1e-9)) * 10) / 10;
+  return summary;
+}
+
+/** What reading Access Advisor files did. */
+export interface AccessAdvisorSummary {
+  files: number;
+  alreadyIngested: number;
+  facts: number;
+  problems: { file: string; reason: string }[];
+}
+
+/** Ingests every `accounts/<id>/access-advisor.json` of a snapshot (idempotent, like CloudTrail). */
+export async function ingestAccessAdvisor(
+  snapshot: string,
+  store: UsageStore,
+): Promise<AccessAdvisorSummary> {
+  const summary: AccessAdvisorSummary = { files: 0, alreadyIngested: 0, facts: 0, problems: [] };
+  const accounts = join(snapshot, 'accounts');
+  let ids: string[] = [];
+  try {
+    ids = readdirSync(accounts).sort();
+  } catch {
+    return summary;
+  }
+  for (const id of ids) {
+    const path = join(accounts, id, 'access-advisor.json');
+    let buffer: Buffer;
+    try {
+      buffer = readFileSync(path);
+    } catch {
+      continue;
+    }
+    const name = relative(snapshot, path);
+    const key = {
+      path: name,
+      size: buffer.length,
+      hash: createHash('sha256').update(buffer).digest('hex'),
+    };
+    summary.files += 1;
+    if (await store.hasFile(key)) {
+      summary.alreadyIngested += 1;
+      continue;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(buffer.toString('utf8'));
+    } catch (e) {
+      summary.problems.push({ file: name, reason: `invalid_json: ${(e as Error).message}` });
+      continue;
+    }
+    const { facts, issues } = readAccessAdvisor(json, name);
+    for (const issue of issues)
+      summary.problems.push({ file: issue.path, reason: `${issue.code}: ${issue.message}` });
+    summary.facts += facts.length;
+    await store.ingestFile(key, {
+      facts,
+      denied: [],
+      people: [],
+      unmapped: [],
+      records: facts.length,
+    });
+  }
   return summary;
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestCloudTrail, type IngestProgress } from '../../usage/ingest.js';
+import { ingestAccessAdvisor, ingestCloudTrail, type IngestProgress } from '../../usage/ingest.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
 import { loadCloudTrailActionMap } from '../action-map.js';
 import { loadCatalog } from '../catalog.js';
@@ -58,8 +58,10 @@ export async function usageIngest(
       store,
       ...(options.tty ? { onProgress: progressBar(err) } : {}),
     });
+    // A snapshot's Access Advisor exports give service-level evidence where CloudTrail is missing.
+    const accessAdvisor = await ingestAccessAdvisor(dir, store);
     const size = await store.size();
-    const result = { db: paths.db, ...summary, storedFacts: size.facts };
+    const result = { db: paths.db, ...summary, accessAdvisor, storedFacts: size.facts };
     if (options.tty) {
       err.write('\n');
       out.write(

@@ -66,6 +66,18 @@ function snapshotWithTrail(): string {
     gzipSync(Buffer.from(JSON.stringify({ Records: records }))),
   );
   writeFileSync(join(folder, 'broken.json.gz'), Buffer.from('not gzip'));
+  mkdirSync(join(dir, 'accounts', '111122223333'), { recursive: true });
+  writeFileSync(
+    join(dir, 'accounts', '111122223333', 'access-advisor.json'),
+    JSON.stringify({
+      'arn:aws:iam::111122223333:role/batch': {
+        JobStatus: 'COMPLETED',
+        ServicesLastAccessed: [
+          { ServiceNamespace: 'dynamodb', LastAuthenticated: '2026-11-01T00:00:00Z' },
+        ],
+      },
+    }),
+  );
   return dir;
 }
 
@@ -90,6 +102,7 @@ describe('leastpriv usage', () => {
       ],
     });
     expect(existsSync(join(dir, '.leastpriv', 'usage.db'))).toBe(true);
+    expect(summary.accessAdvisor).toEqual({ files: 1, alreadyIngested: 0, facts: 1, problems: [] });
     const second = JSON.parse(run(['usage', 'ingest', dir]).stdout);
     expect(second).toMatchObject({ filesIngested: 0, filesAlreadyIngested: 1 });
   });
@@ -116,6 +129,28 @@ describe('leastpriv usage', () => {
         count: 2,
         firstSeen: '2026-11-20T10:00:00Z',
         lastSeen: '2026-11-20T11:00:00Z',
+      },
+    ]);
+    const advisor = JSON.parse(
+      run([
+        'usage',
+        'show',
+        dir,
+        '--as-of',
+        '2026-11-24',
+        '--format',
+        'json',
+        '--principal',
+        'arn:aws:iam::111122223333:role/batch',
+      ]).stdout,
+    );
+    expect(advisor).toEqual([
+      {
+        principal: 'arn:aws:iam::111122223333:role/batch',
+        action: 'dynamodb:*',
+        count: 1,
+        firstSeen: '2026-11-01T00:00:00Z',
+        lastSeen: '2026-11-01T00:00:00Z',
       },
     ]);
     const wider = JSON.parse(

@@ -1,0 +1,195 @@
+/**
+ * The DuckDB half of ingest: DuckDB reads CloudTrail log files (`{"Records":[…]}`, gzip or plain),
+ * unnests the records and groups them by the fields ingest needs, so the TypeScript mapping
+ * (`resolveActor`, `mapEvent`, …) runs once per distinct tuple instead of once per record.
+ *
+ * Anything DuckDB cannot read as a CloudTrail file (corrupt or truncated gzip, not JSON, no
+ * `Records`, a record without `eventTime`/`eventSource`/`eventName`) makes the scan throw, so the
+ * caller can fall back to the per-file Node path, which salvages and reports per file.
+ * https://duckdb.org/docs/stable/data/json/loading_json
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** One distinct combination of the fields ingest needs, with how often and when. */
+export interface RawTuple {
+  /** The source file path, as given to `scanTrailFiles`. */
+  readonly file: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly eventType: string | null;
+  readonly errorCode: string | null;
+  /** YYYY-MM-DD (UTC) of `eventTime`. */
+  readonly day: string;
+  /**
+   * JSON text of the `userIdentity` fields `resolveActor()` reads: `{ type, arn, accountId,
+   * userName, invokedBy, sourceIdentity, sessionContext: { sessionIssuer: { arn }, sourceIdentity } }`
+   * (missing fields are `null`), always with the same key order, so equal identities group.
+   */
+  readonly identity: string;
+  /** The S3 object or bucket ARN of an S3 event, else the first `resources[].ARN`, else null. */
+  readonly resource: string | null;
+  readonly count: number;
+  /** min(eventTime), `YYYY-MM-DDTHH:MM:SSZ`. */
+  readonly firstSeen: string;
+  /** max(eventTime), `YYYY-MM-DDTHH:MM:SSZ`. */
+  readonly lastSeen: string;
+}
+
+/** Why a batch could not be scanned by DuckDB: the caller reads these files the slow way. */
+export class TrailScanError extends Error {
+  constructor(
+    message: string,
+    /** The files at fault when known (empty when DuckDB failed on the batch as a whole). */
+    readonly files: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'TrailScanError';
+  }
+}
+
+/**
+ * The part of a record read. Fields not named here (`accessKeyId`, `principalId`,
+ * `sessionContext.attributes`, `responseElements`, …) are never materialised, and identities
+ * that differ only in them group together. `requestParameters` is read only for the two keys
+ * the resource needs: a struct is several times cheaper than materialising it as JSON text.
+ */
+const RECORD_TYPE =
+  'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, eventType VARCHAR, errorCode VARCHAR, ' +
+  'userIdentity STRUCT(type VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR, invokedBy VARCHAR, sourceIdentity VARCHAR, ' +
+  'sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR), sourceIdentity VARCHAR)), ' +
+  'resources STRUCT(ARN VARCHAR)[], requestParameters JSON)';
+
+/** eventTime as CloudTrail writes it is already `YYYY-MM-DDTHH:MM:SSZ`; anything else is converted. */
+const TIME = `CASE WHEN length(r.eventTime) = 20 AND suffix(r.eventTime, 'Z') THEN r.eventTime
+  ELSE strftime(timezone('UTC', try_cast(r.eventTime AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%SZ') END`;
+
+const RESOURCE = `CASE
+  WHEN r.eventSource = 's3.amazonaws.com' AND json_extract_string(r.requestParameters, '$.bucketName') IS NOT NULL
+    THEN 'arn:aws:s3:::' || json_extract_string(r.requestParameters, '$.bucketName')
+         || coalesce('/' || json_extract_string(r.requestParameters, '$.key'), '')
+  ELSE r.resources[1].ARN END`;
+
+/** Rows per JSON text handed to JavaScript: one string read per chunk, not one per value. */
+const ROWS_PER_TEXT = 2048;
+
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The scan query for `files`. */
+export function scanQuery(files: readonly string[]): string {
+  const list = files.map(quote).join(', ');
+  return `
+WITH records AS (
+  SELECT filename AS file, unnest(coalesce(Records, [NULL])) AS r
+  FROM read_json([${list}], format = 'unstructured', filename = true, compression = 'auto_detect',
+                 columns = {Records: '${RECORD_TYPE}[]'})
+), timed AS (
+  SELECT file, r, ${TIME} AS t FROM records
+), tuples AS (
+  SELECT file, r.eventSource AS event_source, r.eventName AS event_name, r.eventType AS event_type,
+         r.errorCode AS error_code, substr(t, 1, 10) AS day, r.userIdentity AS identity,
+         ${RESOURCE} AS resource, count(*) AS n, min(t) AS first_seen, max(t) AS last_seen
+  FROM timed GROUP BY ALL
+), texts AS (
+  SELECT (row_number() OVER () - 1) // ${ROWS_PER_TEXT} AS chunk,
+         to_json([file, event_source, event_name, event_type, error_code, day,
+                  to_json(struct_pack(
+                    type := identity.type, arn := identity.arn, accountId := identity.accountId,
+                    userName := identity.userName, invokedBy := identity.invokedBy,
+                    sourceIdentity := identity.sourceIdentity,
+                    sessionContext := struct_pack(
+                      sessionIssuer := struct_pack(arn := identity.sessionContext.sessionIssuer.arn),
+                      sourceIdentity := identity.sessionContext.sourceIdentity)))::VARCHAR,
+                  resource, n::VARCHAR, first_seen, last_seen]) AS row
+  FROM tuples
+)
+SELECT '[' || string_agg(row, ',') || ']' AS rows FROM texts GROUP BY chunk`;
+}
+
+type Row = [
+  file: string,
+  eventSource: string | null,
+  eventName: string | null,
+  eventType: string | null,
+  errorCode: string | null,
+  day: string | null,
+  identity: string | null,
+  resource: string | null,
+  count: string,
+  firstSeen: string | null,
+  lastSeen: string | null,
+];
+
+/**
+ * Reads `files` (`.json.gz` or `.json`, each `{"Records":[…]}`) with DuckDB and returns one tuple
+ * per distinct (file, eventSource, eventName, eventType, errorCode, day, identity, resource).
+ * Uses the connection's thread setting. Throws `TrailScanError` when DuckDB cannot read the batch
+ * or a file is not CloudTrail; the connection stays usable.
+ */
+export async function scanTrailFiles(
+  connection: DuckDBConnection,
+  files: readonly string[],
+): Promise<RawTuple[]> {
+  if (files.length === 0) return [];
+  // read_json expands glob patterns, so a path holding one would read other files.
+  const globbed = files.filter((f) => /[*?[\]{}]/.test(f));
+  if (globbed.length > 0)
+    throw new TrailScanError('a path holds glob characters DuckDB would expand', globbed);
+  let texts: (string | null)[];
+  try {
+    const result = await connection.runAndReadAll(scanQuery(files));
+    texts = (await result.getColumnsJS())[0]?.map((v) => (typeof v === 'string' ? v : null)) ?? [];
+  } catch (e) {
+    throw new TrailScanError(
+      `DuckDB could not read the batch: ${(e as Error).message}`,
+      guilty(files, (e as Error).message),
+      { cause: e },
+    );
+  }
+  // Paths come back as DuckDB read them; hand back the caller's own strings.
+  const given = new Map(files.map((f) => [f, f]));
+  const tuples: RawTuple[] = [];
+  const bad = new Set<string>();
+  for (const text of texts) {
+    if (text === null) continue;
+    for (const row of JSON.parse(text) as Row[]) {
+      const [file, eventSource, eventName, eventType, errorCode, day] = row;
+      const [, , , , , , identity, resource, count, firstSeen, lastSeen] = row;
+      if (
+        eventSource === null ||
+        eventName === null ||
+        day === null ||
+        identity === null ||
+        firstSeen === null ||
+        lastSeen === null
+      ) {
+        bad.add(given.get(file) ?? file);
+        continue;
+      }
+      tuples.push({
+        file: given.get(file) ?? file,
+        eventSource,
+        eventName,
+        eventType,
+        errorCode,
+        day,
+        identity,
+        resource,
+        count: Number(count),
+        firstSeen,
+        lastSeen,
+      });
+    }
+  }
+  if (bad.size > 0)
+    throw new TrailScanError(
+      'not CloudTrail `{"Records":[…]}`, or a record without a readable eventTime, eventSource or eventName',
+      [...bad].sort(),
+    );
+  return tuples;
+}
+
+/** The files a DuckDB error message names, if any. */
+function guilty(files: readonly string[], message: string): string[] {
+  return files.filter((f) => message.includes(f));
+}
