@@ -408,11 +408,11 @@ export async function ingestAccessAdvisor(
 ): Promise<AccessAdvisorSummary> {
   const summary: AccessAdvisorSummary = { files: 0, alreadyIngested: 0, facts: 0, problems: [] };
   const accounts = join(snapshot, 'accounts');
-  let ids: string[] = [];
+  let ids: string[];
   try {
     ids = readdirSync(accounts).sort();
   } catch {
-    return summary;
+    return summary; // not a snapshot: no accounts folder
   }
   for (const id of ids) {
     const path = join(accounts, id, 'access-advisor.json');

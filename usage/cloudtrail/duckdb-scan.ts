@@ -70,12 +70,15 @@ const RESOURCE = `CASE
          || coalesce('/' || json_extract_string(r.requestParameters, '$.key'), '')
   ELSE r.resources[1].ARN END`;
 
-/** Rows per JSON text handed to JavaScript: one string read per chunk, not one per value. */
-const ROWS_PER_TEXT = 2048;
-
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** The scan query for `files`. */
+/**
+ * The scan query for `files`. It returns one row with `file` NULL whose `text` is the JSON array
+ * of distinct identity texts, then one row per file whose `text` is the JSON array of that file's
+ * tuples, each `[eventSource, eventName, eventType, errorCode, day, identity index, resource,
+ * count, firstSeen, lastSeen]`. Handing JavaScript one string per file instead of one per value
+ * (each a native call), and each identity once, makes reading the tuples cheap next to the scan.
+ */
 export function scanQuery(files: readonly string[]): string {
   const list = files.map(quote).join(', ');
   return `
@@ -85,35 +88,36 @@ WITH records AS (
                  columns = {Records: '${RECORD_TYPE}[]'})
 ), timed AS (
   SELECT file, r, ${TIME} AS t FROM records
-), tuples AS (
+), tuples AS MATERIALIZED (
   SELECT file, r.eventSource AS event_source, r.eventName AS event_name, r.eventType AS event_type,
          r.errorCode AS error_code, substr(t, 1, 10) AS day, r.userIdentity AS identity,
          ${RESOURCE} AS resource, count(*) AS n, min(t) AS first_seen, max(t) AS last_seen
   FROM timed GROUP BY ALL
-), texts AS (
-  SELECT (row_number() OVER () - 1) // ${ROWS_PER_TEXT} AS chunk,
-         to_json([file, event_source, event_name, event_type, error_code, day,
-                  to_json(struct_pack(
-                    type := identity.type, arn := identity.arn, accountId := identity.accountId,
-                    userName := identity.userName, invokedBy := identity.invokedBy,
-                    sourceIdentity := identity.sourceIdentity,
-                    sessionContext := struct_pack(
-                      sessionIssuer := struct_pack(arn := identity.sessionContext.sessionIssuer.arn),
-                      sourceIdentity := identity.sessionContext.sourceIdentity)))::VARCHAR,
-                  resource, n::VARCHAR, first_seen, last_seen]) AS row
-  FROM tuples
+), identities AS MATERIALIZED (
+  SELECT identity, (row_number() OVER () - 1) AS id FROM (SELECT DISTINCT identity FROM tuples)
 )
-SELECT '[' || string_agg(row, ',') || ']' AS rows FROM texts GROUP BY chunk`;
+SELECT NULL AS file, to_json(list(to_json(struct_pack(
+         type := identity.type, arn := identity.arn, accountId := identity.accountId,
+         userName := identity.userName, invokedBy := identity.invokedBy,
+         sourceIdentity := identity.sourceIdentity,
+         sessionContext := struct_pack(
+           sessionIssuer := struct_pack(arn := identity.sessionContext.sessionIssuer.arn),
+           sourceIdentity := identity.sessionContext.sourceIdentity)))::VARCHAR ORDER BY id))::VARCHAR AS text
+FROM identities
+UNION ALL
+SELECT t.file, to_json(list([t.event_source, t.event_name, t.event_type, t.error_code, t.day, i.id::VARCHAR,
+                             t.resource, t.n::VARCHAR, t.first_seen, t.last_seen]))::VARCHAR
+FROM tuples t JOIN identities i ON t.identity IS NOT DISTINCT FROM i.identity
+GROUP BY t.file`;
 }
 
 type Row = [
-  file: string,
   eventSource: string | null,
   eventName: string | null,
   eventType: string | null,
   errorCode: string | null,
   day: string | null,
-  identity: string | null,
+  identity: string,
   resource: string | null,
   count: string,
   firstSeen: string | null,
@@ -135,10 +139,10 @@ export async function scanTrailFiles(
   const globbed = files.filter((f) => /[*?[\]{}]/.test(f));
   if (globbed.length > 0)
     throw new TrailScanError('a path holds glob characters DuckDB would expand', globbed);
-  let texts: (string | null)[];
+  let columns: unknown[][];
   try {
     const result = await connection.runAndReadAll(scanQuery(files));
-    texts = (await result.getColumnsJS())[0]?.map((v) => (typeof v === 'string' ? v : null)) ?? [];
+    columns = await result.getColumnsJS();
   } catch (e) {
     throw new TrailScanError(
       `DuckDB could not read the batch: ${(e as Error).message}`,
@@ -146,28 +150,34 @@ export async function scanTrailFiles(
       { cause: e },
     );
   }
+  const [fileColumn = [], textColumn = []] = columns;
+  const textOf = (i: number) => textColumn[i] as string;
+  const dictionary = fileColumn.indexOf(null);
+  const identities = dictionary === -1 ? [] : (JSON.parse(textOf(dictionary)) as string[]);
   // Paths come back as DuckDB read them; hand back the caller's own strings.
   const given = new Map(files.map((f) => [f, f]));
   const tuples: RawTuple[] = [];
   const bad = new Set<string>();
-  for (const text of texts) {
-    if (text === null) continue;
-    for (const row of JSON.parse(text) as Row[]) {
-      const [file, eventSource, eventName, eventType, errorCode, day] = row;
-      const [, , , , , , identity, resource, count, firstSeen, lastSeen] = row;
+  fileColumn.forEach((name, i) => {
+    if (typeof name !== 'string') return;
+    const file = given.get(name) ?? name;
+    for (const row of JSON.parse(textOf(i)) as Row[]) {
+      const [eventSource, eventName, eventType, errorCode, day, id] = row;
+      const [, , , , , , resource, count, firstSeen, lastSeen] = row;
+      const identity = identities[Number(id)];
       if (
         eventSource === null ||
         eventName === null ||
         day === null ||
-        identity === null ||
+        identity === undefined ||
         firstSeen === null ||
         lastSeen === null
       ) {
-        bad.add(given.get(file) ?? file);
+        bad.add(file);
         continue;
       }
       tuples.push({
-        file: given.get(file) ?? file,
+        file,
         eventSource,
         eventName,
         eventType,
@@ -180,7 +190,7 @@ export async function scanTrailFiles(
         lastSeen,
       });
     }
-  }
+  });
   if (bad.size > 0)
     throw new TrailScanError(
       'not CloudTrail `{"Records":[…]}`, or a record without a readable eventTime, eventSource or eventName',
