@@ -6,11 +6,13 @@
  * counted per file and reason, and what was read before the fault is kept.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import type { Catalog, Issue } from '../policy-model/index.js';
 import { readAccessAdvisor } from './access-advisor.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { scanTrailFiles, TrailScanError, type RawTuple } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor } from './cloudtrail/principal.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
@@ -63,6 +65,13 @@ export interface IngestOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Files per transaction (default 64): a crash loses at most the batch being written. */
   readonly batchFiles?: number;
+  /**
+   * `node` (default): parse every file in Node, exact. `duckdb`: DuckDB reads and groups the
+   * records (faster; actions a call needs only with some parameter are counted whenever the call is).
+   */
+  readonly engine?: 'duckdb' | 'node';
+  /** DuckDB threads for reading (default: DuckDB's own, the number of cores). */
+  readonly threads?: number;
 }
 
 /** Every CloudTrail file below `root`, in a stable order. */
@@ -292,6 +301,163 @@ export function aggregate(
   };
 }
 
+/** An in-memory DuckDB used only to read trail files. */
+async function openScanner(
+  threads: number | undefined,
+): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  if (threads !== undefined)
+    await connection.run(`SET threads = ${Math.max(1, Math.floor(threads))}`);
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/**
+ * Aggregates DuckDB's distinct tuples into per-file facts: the same rules as `aggregate`, run
+ * once per tuple. The request parameters are not in the tuples, so an action a call needs only
+ * with some parameter is counted (kept rather than lost).
+ */
+export function aggregateTuples(
+  tuples: readonly RawTuple[],
+  map: (source: string, name: string) => EventMapping,
+  skipped: Record<string, number>,
+): Map<string, FileFacts> {
+  const actors = new Map<string, ReturnType<typeof resolveActor>>();
+  const byFile = new Map<
+    string,
+    {
+      facts: Map<string, UsageFact>;
+      denied: Map<string, DeniedAttempt>;
+      people: Map<string, SessionPerson>;
+      unmapped: Map<string, UnmappedPair>;
+      records: number;
+    }
+  >();
+  const skip = (reason: string, n: number) => (skipped[reason] = (skipped[reason] ?? 0) + n);
+  for (const t of tuples) {
+    let file = byFile.get(t.file);
+    if (!file) {
+      file = {
+        facts: new Map(),
+        denied: new Map(),
+        people: new Map(),
+        unmapped: new Map(),
+        records: 0,
+      };
+      byFile.set(t.file, file);
+    }
+    file.records += t.count;
+    if (t.eventType === 'AwsConsoleSignIn') {
+      skip('console_sign_in', t.count);
+      continue;
+    }
+    if (t.eventType === 'AwsServiceEvent') {
+      skip('aws_service_event', t.count);
+      continue;
+    }
+    let actor = actors.get(t.identity);
+    if (!actor) {
+      actor = resolveActor(JSON.parse(t.identity));
+      actors.set(t.identity, actor);
+    }
+    if (!actor.principal) {
+      skip(actor.unattributed ?? 'unknown_identity', t.count);
+      continue;
+    }
+    const mapping = map(t.eventSource, t.eventName);
+    if (!mapping.ok) {
+      const k = `${t.eventSource}\0${t.eventName}`;
+      const prev = file.unmapped.get(k);
+      file.unmapped.set(k, {
+        eventSource: t.eventSource,
+        eventName: t.eventName,
+        reason: mapping.reason,
+        count: (prev?.count ?? 0) + t.count,
+      });
+      skip('unmapped', t.count);
+      continue;
+    }
+    const widen = <R extends { count: number; firstSeen: string; lastSeen: string }>(
+      prev: R | undefined,
+      next: R,
+    ): R =>
+      prev
+        ? {
+            ...prev,
+            count: prev.count + next.count,
+            firstSeen: prev.firstSeen < next.firstSeen ? prev.firstSeen : next.firstSeen,
+            lastSeen: prev.lastSeen > next.lastSeen ? prev.lastSeen : next.lastSeen,
+          }
+        : next;
+    if (t.errorCode && DENIED.test(t.errorCode)) {
+      for (const action of mapping.actions) {
+        const k = `${actor.principal}\0${action}\0${t.day}\0${t.errorCode}`;
+        file.denied.set(
+          k,
+          widen(file.denied.get(k), {
+            principal: actor.principal,
+            action,
+            day: t.day,
+            errorCode: t.errorCode,
+            count: t.count,
+            firstSeen: t.firstSeen,
+            lastSeen: t.lastSeen,
+          }),
+        );
+      }
+      continue;
+    }
+    const resource = t.resource ?? '';
+    for (const action of [
+      ...mapping.actions,
+      ...(mapping.conditional ?? []).map((c) => c.action),
+    ]) {
+      const k = `${actor.principal}\0${action}\0${resource}\0${t.day}`;
+      file.facts.set(
+        k,
+        widen(file.facts.get(k), {
+          principal: actor.principal,
+          action,
+          resource,
+          day: t.day,
+          count: t.count,
+          firstSeen: t.firstSeen,
+          lastSeen: t.lastSeen,
+          source: 'cloudtrail',
+        }),
+      );
+    }
+    if (actor.person) {
+      const k = `${actor.principal}\0${actor.person}\0${t.day}`;
+      const prev = file.people.get(k);
+      file.people.set(k, {
+        principal: actor.principal,
+        person: actor.person,
+        day: t.day,
+        count: (prev?.count ?? 0) + t.count,
+      });
+    }
+  }
+  return new Map(
+    [...byFile].map(([path, f]) => [
+      path,
+      {
+        facts: [...f.facts.values()],
+        denied: [...f.denied.values()],
+        people: [...f.people.values()],
+        unmapped: [...f.unmapped.values()],
+        records: f.records,
+      },
+    ]),
+  );
+}
+
 /** Ingests every CloudTrail file below `root` into the store. */
 export async function ingestCloudTrail(
   root: string,
@@ -336,31 +502,9 @@ export async function ingestCloudTrail(
     batch = [];
     batchFacts = 0;
   };
-  for (const path of files) {
-    const name = relative(root, path);
-    const buffer = readFileSync(path);
-    const key = {
-      path: name,
-      size: statSync(path).size,
-      hash: createHash('sha256').update(buffer).digest('hex'),
-    };
-    done += 1;
-    summary.bytes += buffer.length;
-    if (await options.store.hasFile(key)) {
-      summary.filesAlreadyIngested += 1;
-      continue;
-    }
-    const issues: Issue[] = [];
-    const text = path.endsWith('.gz') ? gunzip(buffer, name, issues) : buffer.toString('utf8');
-    const parsed = text === undefined ? undefined : parseRecords(text, name);
-    if (parsed) issues.push(...parsed.issues);
-    for (const issue of issues)
-      summary.corruptFiles.push({ file: issue.path, reason: `${issue.code}: ${issue.message}` });
-    const records = parsed?.records ?? [];
-    for (const [reason, n] of Object.entries(parsed?.skipped ?? {}))
-      summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
-    const facts = aggregate(records, map, summary.skipped);
-    summary.records += records.length;
+  /** Adds one file's facts to the run's totals. */
+  const account = (facts: Omit<FileFacts, 'records'>, records: number) => {
+    summary.records += records;
     summary.usageRecords += facts.facts.reduce((n, f) => n + f.count, 0);
     summary.deniedAttempts += facts.denied.reduce((n, d) => n + d.count, 0);
     for (const u of facts.unmapped) {
@@ -369,20 +513,88 @@ export async function ingestCloudTrail(
       prev.count += u.count;
       unmapped.set(k, prev);
     }
-    // A file that could not be read at all is not recorded, so a later, fixed delivery is read.
-    if (text !== undefined) {
-      batch.push({ file: key, facts: { ...facts, records: records.length } });
-      batchFacts += facts.facts.length;
-      summary.filesIngested += 1;
+  };
+  // DuckDB reads and groups the raw records; TypeScript maps the distinct tuples. A batch DuckDB
+  // cannot read (a corrupt or truncated file) is read again file by file in Node, which salvages.
+  const scanner = options.engine === 'duckdb' ? await openScanner(options.threads) : undefined;
+  try {
+    for (let start = 0; start < files.length; start += batchFiles) {
+      const fresh: { path: string; key: FileKey }[] = [];
+      for (const path of files.slice(start, start + batchFiles)) {
+        const buffer = readFileSync(path);
+        const key = {
+          path: relative(root, path),
+          size: buffer.length,
+          hash: createHash('sha256').update(buffer).digest('hex'),
+        };
+        done += 1;
+        summary.bytes += buffer.length;
+        if (await options.store.hasFile(key)) summary.filesAlreadyIngested += 1;
+        else fresh.push({ path, key });
+      }
+      let scanned = false;
+      if (scanner && fresh.length > 0) {
+        try {
+          const tuples = await scanTrailFiles(
+            scanner.connection,
+            fresh.map((f) => f.path),
+          );
+          const perFile = aggregateTuples(tuples, map, summary.skipped);
+          for (const { path, key } of fresh) {
+            const facts = perFile.get(path) ?? {
+              facts: [],
+              denied: [],
+              people: [],
+              unmapped: [],
+              records: 0,
+            };
+            account(facts, facts.records);
+            batch.push({ file: key, facts });
+            summary.filesIngested += 1;
+          }
+          await flush();
+          scanned = true;
+        } catch (e) {
+          if (!(e instanceof TrailScanError)) throw e;
+        }
+      }
+      if (!scanned) {
+        for (const { path, key } of fresh) {
+          const issues: Issue[] = [];
+          const text = path.endsWith('.gz')
+            ? gunzip(readFileSync(path), key.path, issues)
+            : readFileSync(path, 'utf8');
+          const parsed = text === undefined ? undefined : parseRecords(text, key.path);
+          if (parsed) issues.push(...parsed.issues);
+          for (const issue of issues)
+            summary.corruptFiles.push({
+              file: issue.path,
+              reason: `${issue.code}: ${issue.message}`,
+            });
+          const records = parsed?.records ?? [];
+          for (const [reason, n] of Object.entries(parsed?.skipped ?? {}))
+            summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
+          const facts = aggregate(records, map, summary.skipped);
+          account(facts, records.length);
+          // A file that could not be read at all is not recorded, so a later, fixed delivery is read.
+          if (text !== undefined) {
+            batch.push({ file: key, facts: { ...facts, records: records.length } });
+            batchFacts += facts.facts.length;
+            summary.filesIngested += 1;
+          }
+          if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
+        }
+      }
+      options.onProgress?.({
+        filesDone: done,
+        filesTotal: files.length,
+        records: summary.records,
+        bytes: summary.bytes,
+        seconds: (performance.now() - started) / 1000,
+      });
     }
-    if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
-    options.onProgress?.({
-      filesDone: done,
-      filesTotal: files.length,
-      records: summary.records,
-      bytes: summary.bytes,
-      seconds: (performance.now() - started) / 1000,
-    });
+  } finally {
+    scanner?.close();
   }
   await flush();
   summary.unmapped = [...unmapped.values()].sort((a, b) => b.count - a.count);

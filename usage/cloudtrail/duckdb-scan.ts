@@ -51,8 +51,9 @@ export class TrailScanError extends Error {
 /**
  * The part of a record read. Fields not named here (`accessKeyId`, `principalId`,
  * `sessionContext.attributes`, `responseElements`, …) are never materialised, and identities
- * that differ only in them group together. `requestParameters` is read only for the two keys
- * the resource needs: a struct is several times cheaper than materialising it as JSON text.
+ * that differ only in them group together. `requestParameters` differs per service, so it is
+ * read as JSON and the resource's keys extracted (a `STRUCT(bucketName, key)` was not measurably
+ * faster, and would fail on a service whose parameters are not an object).
  */
 const RECORD_TYPE =
   'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, eventType VARCHAR, errorCode VARCHAR, ' +
@@ -73,42 +74,49 @@ const RESOURCE = `CASE
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * The scan query for `files`. It returns one row with `file` NULL whose `text` is the JSON array
- * of distinct identity texts, then one row per file whose `text` is the JSON array of that file's
- * tuples, each `[eventSource, eventName, eventType, errorCode, day, identity index, resource,
- * count, firstSeen, lastSeen]`. Handing JavaScript one string per file instead of one per value
- * (each a native call), and each identity once, makes reading the tuples cheap next to the scan.
+ * The scan query for `files`: one row per (file, identity), with the identity's JSON text and
+ * the JSON array of its tuples in that file, each `[eventSource, eventName, eventType, errorCode,
+ * day, resource, count, firstSeen, lastSeen]`. Handing JavaScript a few strings per file instead
+ * of one per value (each a native call), and each identity text once per file, keeps reading the
+ * tuples cheap next to the scan (bench: 3x cheaper than reading the columns).
  */
 export function scanQuery(files: readonly string[]): string {
-  const list = files.map(quote).join(', ');
+  const gzip = files.filter((f) => f.endsWith('.gz'));
+  const plain = files.filter((f) => !f.endsWith('.gz'));
+  const read = (list: readonly string[], format: string) =>
+    `SELECT filename AS file, unnest(coalesce(Records, [NULL])) AS r
+  FROM read_json([${list.map(quote).join(', ')}], format = '${format}', filename = true,
+                 compression = 'auto_detect', maximum_sample_files = 1,
+                 columns = {Records: '${RECORD_TYPE}[]'})`;
+  // CloudTrail writes each file as one line, so `newline_delimited` reads gzip files (1.4x
+  // faster than `unstructured`); a plain `.json` may have been pretty-printed, so it is read
+  // `unstructured`. maximum_sample_files = 1: even with the columns given, read_json otherwise
+  // samples up to 32 files per query, which cost as much as the scan in batches of 64 files.
+  const parts = [
+    ...(gzip.length > 0 ? [read(gzip, 'newline_delimited')] : []),
+    ...(plain.length > 0 ? [read(plain, 'unstructured')] : []),
+  ];
   return `
 WITH records AS (
-  SELECT filename AS file, unnest(coalesce(Records, [NULL])) AS r
-  FROM read_json([${list}], format = 'unstructured', filename = true, compression = 'auto_detect',
-                 columns = {Records: '${RECORD_TYPE}[]'})
+  ${parts.join('\n  UNION ALL\n  ')}
 ), timed AS (
   SELECT file, r, ${TIME} AS t FROM records
-), tuples AS MATERIALIZED (
+), tuples AS (
   SELECT file, r.eventSource AS event_source, r.eventName AS event_name, r.eventType AS event_type,
          r.errorCode AS error_code, substr(t, 1, 10) AS day, r.userIdentity AS identity,
          ${RESOURCE} AS resource, count(*) AS n, min(t) AS first_seen, max(t) AS last_seen
   FROM timed GROUP BY ALL
-), identities AS MATERIALIZED (
-  SELECT identity, (row_number() OVER () - 1) AS id FROM (SELECT DISTINCT identity FROM tuples)
 )
-SELECT NULL AS file, to_json(list(to_json(struct_pack(
+SELECT file, to_json(struct_pack(
          type := identity.type, arn := identity.arn, accountId := identity.accountId,
          userName := identity.userName, invokedBy := identity.invokedBy,
          sourceIdentity := identity.sourceIdentity,
          sessionContext := struct_pack(
            sessionIssuer := struct_pack(arn := identity.sessionContext.sessionIssuer.arn),
-           sourceIdentity := identity.sessionContext.sourceIdentity)))::VARCHAR ORDER BY id))::VARCHAR AS text
-FROM identities
-UNION ALL
-SELECT t.file, to_json(list([t.event_source, t.event_name, t.event_type, t.error_code, t.day, i.id::VARCHAR,
-                             t.resource, t.n::VARCHAR, t.first_seen, t.last_seen]))::VARCHAR
-FROM tuples t JOIN identities i ON t.identity IS NOT DISTINCT FROM i.identity
-GROUP BY t.file`;
+           sourceIdentity := identity.sessionContext.sourceIdentity)))::VARCHAR AS identity,
+       to_json(list([event_source, event_name, event_type, error_code, day, resource,
+                     n::VARCHAR, first_seen, last_seen]))::VARCHAR AS tuples
+FROM tuples GROUP BY file, tuples.identity`;
 }
 
 type Row = [
@@ -117,7 +125,6 @@ type Row = [
   eventType: string | null,
   errorCode: string | null,
   day: string | null,
-  identity: string,
   resource: string | null,
   count: string,
   firstSeen: string | null,
@@ -150,26 +157,21 @@ export async function scanTrailFiles(
       { cause: e },
     );
   }
-  const [fileColumn = [], textColumn = []] = columns;
-  const textOf = (i: number) => textColumn[i] as string;
-  const dictionary = fileColumn.indexOf(null);
-  const identities = dictionary === -1 ? [] : (JSON.parse(textOf(dictionary)) as string[]);
+  const [fileColumn = [], identityColumn = [], tupleColumn = []] = columns;
   // Paths come back as DuckDB read them; hand back the caller's own strings.
   const given = new Map(files.map((f) => [f, f]));
   const tuples: RawTuple[] = [];
   const bad = new Set<string>();
   fileColumn.forEach((name, i) => {
-    if (typeof name !== 'string') return;
-    const file = given.get(name) ?? name;
-    for (const row of JSON.parse(textOf(i)) as Row[]) {
-      const [eventSource, eventName, eventType, errorCode, day, id] = row;
-      const [, , , , , , resource, count, firstSeen, lastSeen] = row;
-      const identity = identities[Number(id)];
+    const file = given.get(String(name)) ?? String(name);
+    const identity = identityColumn[i] as string;
+    for (const row of JSON.parse(tupleColumn[i] as string) as Row[]) {
+      const [eventSource, eventName, eventType, errorCode, day] = row;
+      const [, , , , , resource, count, firstSeen, lastSeen] = row;
       if (
         eventSource === null ||
         eventName === null ||
         day === null ||
-        identity === undefined ||
         firstSeen === null ||
         lastSeen === null
       ) {
