@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from './prng.js';
 
 /** The size and seed of a generated estate. */
 export interface EstateOptions {
@@ -28,18 +29,6 @@ type JsonObject = { [key: string]: Json };
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
-
-/** mulberry32: tiny, fast, and good enough for synthetic data; the whole state is one uint32. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a over a label, so each part of the estate gets its own stream from the one seed. */
 function streamSeed(seed: number, label: string): number {

@@ -8,23 +8,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { mulberry32 } from './prng.js';
 
 /** Options of a generated trail. */
 export interface TrailOptions {
   readonly records: number;
   readonly seed: number;
   readonly recordsPerFile?: number;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CALLS: readonly [string, string][] = [
@@ -62,7 +52,7 @@ export function generateTrail(
   dir: string,
   options: TrailOptions,
 ): { files: number; records: number; bytes: number } {
-  const random = prng(options.seed);
+  const random = mulberry32(options.seed);
   const perFile = options.recordsPerFile ?? 1500;
   rmSync(join(dir, 'AWSLogs'), { recursive: true, force: true });
   const accounts = ['111111111111', '222222222222', '333333333333'];

@@ -14,7 +14,7 @@ import { readAccessAdvisor } from './access-advisor.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { scanTrailFiles, TrailScanError, type RawTuple } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
-import { resolveActor } from './cloudtrail/principal.js';
+import { resolveActor, type Actor } from './cloudtrail/principal.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
 import type {
   DeniedAttempt,
@@ -170,135 +170,160 @@ function hasPath(parameters: object, path: string): boolean {
   );
 }
 
+/** One call, or several identical calls, as the aggregation sees it. */
+interface Observation {
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly eventType: string | null | undefined;
+  readonly errorCode: string | null | undefined;
+  readonly actor: Actor;
+  readonly day: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly count: number;
+  readonly resources: readonly string[];
+  /** The request parameters; undefined when unknown (then parameter-bound actions count). */
+  readonly parameters: unknown;
+}
+
+/**
+ * Folds observations into one file's facts: the rules that decide what is usage (not sign-ins,
+ * not AWS acting alone, not unmapped pairs), what is a denied attempt, and who the person was.
+ * The Node path feeds it records, the DuckDB path distinct tuples.
+ */
+class FactsAccumulator {
+  private readonly facts = new Map<string, UsageFact>();
+  private readonly denied = new Map<string, DeniedAttempt>();
+  private readonly people = new Map<string, SessionPerson>();
+  private readonly unmapped = new Map<string, UnmappedPair>();
+  records = 0;
+
+  constructor(
+    private readonly map: (source: string, name: string) => EventMapping,
+    private readonly skipped: Record<string, number>,
+  ) {}
+
+  private skip(reason: string, n: number): void {
+    this.skipped[reason] = (this.skipped[reason] ?? 0) + n;
+  }
+
+  add(o: Observation): void {
+    this.records += o.count;
+    // Sign-ins and events AWS emits on its own are not uses of a permission.
+    if (o.eventType === 'AwsConsoleSignIn') return this.skip('console_sign_in', o.count);
+    if (o.eventType === 'AwsServiceEvent') return this.skip('aws_service_event', o.count);
+    const principal = o.actor.principal;
+    if (!principal) return this.skip(o.actor.unattributed ?? 'unknown_identity', o.count);
+    const mapping = this.map(o.eventSource, o.eventName);
+    if (!mapping.ok) {
+      const k = `${o.eventSource}\0${o.eventName}`;
+      const prev = this.unmapped.get(k);
+      this.unmapped.set(k, {
+        eventSource: o.eventSource,
+        eventName: o.eventName,
+        reason: mapping.reason,
+        count: (prev?.count ?? 0) + o.count,
+      });
+      return this.skip('unmapped', o.count);
+    }
+    const seen = { count: o.count, firstSeen: o.firstSeen, lastSeen: o.lastSeen };
+    if (o.errorCode && DENIED.test(o.errorCode)) {
+      for (const action of mapping.actions) {
+        const k = `${principal}\0${action}\0${o.day}\0${o.errorCode}`;
+        this.denied.set(
+          k,
+          widen(this.denied.get(k), {
+            principal,
+            action,
+            day: o.day,
+            errorCode: o.errorCode,
+            ...seen,
+          }),
+        );
+      }
+      return;
+    }
+    // Actions a call needs only with some parameter (iam:PassRole when a role is passed) count
+    // when the parameter is there, or when the record does not say (better kept than lost).
+    const conditional = (mapping.conditional ?? [])
+      .filter((c) => hasParameter(o.parameters, c.when) !== false)
+      .map((c) => c.action);
+    for (const action of [...mapping.actions, ...conditional]) {
+      for (const resource of o.resources.length > 0 ? o.resources : ['']) {
+        const k = `${principal}\0${action}\0${resource}\0${o.day}`;
+        this.facts.set(
+          k,
+          widen(this.facts.get(k), {
+            principal,
+            action,
+            resource,
+            day: o.day,
+            source: 'cloudtrail',
+            ...seen,
+          }),
+        );
+      }
+    }
+    if (o.actor.person) {
+      const k = `${principal}\0${o.actor.person}\0${o.day}`;
+      this.people.set(k, {
+        principal,
+        person: o.actor.person,
+        day: o.day,
+        count: (this.people.get(k)?.count ?? 0) + o.count,
+      });
+    }
+  }
+
+  result(): FileFacts {
+    return {
+      facts: [...this.facts.values()],
+      denied: [...this.denied.values()],
+      people: [...this.people.values()],
+      unmapped: [...this.unmapped.values()],
+      records: this.records,
+    };
+  }
+}
+
+/** Adds a sighting to a running total: counts add, first/last widen. */
+function widen<R extends { count: number; firstSeen: string; lastSeen: string }>(
+  prev: R | undefined,
+  next: R,
+): R {
+  if (!prev) return next;
+  return {
+    ...prev,
+    count: prev.count + next.count,
+    firstSeen: prev.firstSeen < next.firstSeen ? prev.firstSeen : next.firstSeen,
+    lastSeen: prev.lastSeen > next.lastSeen ? prev.lastSeen : next.lastSeen,
+  };
+}
+
 /** Aggregates one file's records into facts. */
 export function aggregate(
   records: readonly CloudTrailRecord[],
   map: (source: string, name: string) => EventMapping,
   skipped: Record<string, number>,
-): Omit<FileFacts, 'records'> {
-  const facts = new Map<
-    string,
-    {
-      principal: string;
-      action: string;
-      resource: string;
-      day: string;
-      count: number;
-      first: string;
-      last: string;
-    }
-  >();
-  const denied = new Map<
-    string,
-    DeniedAttempt & { count: number; firstSeen: string; lastSeen: string }
-  >();
-  const people = new Map<
-    string,
-    { principal: string; person: string; day: string; count: number }
-  >();
-  const unmapped = new Map<string, UnmappedPair & { count: number }>();
-  const skip = (reason: string) => (skipped[reason] = (skipped[reason] ?? 0) + 1);
+): FileFacts {
+  const accumulator = new FactsAccumulator(map, skipped);
   for (const record of records) {
-    // Sign-ins and events AWS emits on its own are not uses of a permission.
-    if (record.eventType === 'AwsConsoleSignIn') {
-      skip('console_sign_in');
-      continue;
-    }
-    if (record.eventType === 'AwsServiceEvent') {
-      skip('aws_service_event');
-      continue;
-    }
-    const actor = resolveActor(record.userIdentity);
-    if (!actor.principal) {
-      skip(actor.unattributed ?? 'unknown_identity');
-      continue;
-    }
-    const mapping = map(record.eventSource, record.eventName);
-    if (!mapping.ok) {
-      const k = `${record.eventSource}\0${record.eventName}`;
-      const u = unmapped.get(k) ?? {
-        eventSource: record.eventSource,
-        eventName: record.eventName,
-        reason: mapping.reason,
-        count: 0,
-      };
-      u.count += 1;
-      unmapped.set(k, u);
-      skip('unmapped');
-      continue;
-    }
     const time = new Date(record.eventTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const day = time.slice(0, 10);
-    if (record.errorCode && DENIED.test(record.errorCode)) {
-      for (const action of mapping.actions) {
-        const k = `${actor.principal}\0${action}\0${day}\0${record.errorCode}`;
-        const d = denied.get(k) ?? {
-          principal: actor.principal,
-          action,
-          day,
-          errorCode: record.errorCode,
-          count: 0,
-          firstSeen: time,
-          lastSeen: time,
-        };
-        d.count += 1;
-        if (time < d.firstSeen) d.firstSeen = time;
-        if (time > d.lastSeen) d.lastSeen = time;
-        denied.set(k, d);
-      }
-      continue;
-    }
-    const resources = resourcesOf(record);
-    // Actions a call needs only with some parameter (iam:PassRole when a role is passed) count
-    // when the parameter is there, or when the record does not say (better kept than lost).
-    const conditional = (mapping.conditional ?? [])
-      .filter((c) => hasParameter(record.requestParameters, c.when) !== false)
-      .map((c) => c.action);
-    for (const action of [...mapping.actions, ...conditional]) {
-      for (const resource of resources.length > 0 ? resources : ['']) {
-        const k = `${actor.principal}\0${action}\0${resource}\0${day}`;
-        const f = facts.get(k) ?? {
-          principal: actor.principal,
-          action,
-          resource,
-          day,
-          count: 0,
-          first: time,
-          last: time,
-        };
-        f.count += 1;
-        if (time < f.first) f.first = time;
-        if (time > f.last) f.last = time;
-        facts.set(k, f);
-      }
-    }
-    if (actor.person) {
-      const k = `${actor.principal}\0${actor.person}\0${day}`;
-      const p = people.get(k) ?? {
-        principal: actor.principal,
-        person: actor.person,
-        day,
-        count: 0,
-      };
-      p.count += 1;
-      people.set(k, p);
-    }
+    accumulator.add({
+      eventSource: record.eventSource,
+      eventName: record.eventName,
+      eventType: record.eventType,
+      errorCode: record.errorCode,
+      actor: resolveActor(record.userIdentity),
+      day: time.slice(0, 10),
+      firstSeen: time,
+      lastSeen: time,
+      count: 1,
+      resources: resourcesOf(record),
+      parameters: record.requestParameters,
+    });
   }
-  return {
-    facts: [...facts.values()].map((f): UsageFact => ({
-      principal: f.principal,
-      action: f.action,
-      resource: f.resource,
-      day: f.day,
-      count: f.count,
-      firstSeen: f.first,
-      lastSeen: f.last,
-      source: 'cloudtrail',
-    })),
-    denied: [...denied.values()],
-    people: [...people.values()] satisfies SessionPerson[],
-    unmapped: [...unmapped.values()],
-  };
+  return accumulator.result();
 }
 
 /** An in-memory DuckDB used only to read trail files. */
@@ -319,143 +344,36 @@ async function openScanner(
 }
 
 /**
- * Aggregates DuckDB's distinct tuples into per-file facts: the same rules as `aggregate`, run
- * once per tuple. The request parameters are not in the tuples, so an action a call needs only
- * with some parameter is counted (kept rather than lost).
+ * Aggregates DuckDB's distinct tuples into per-file facts, with the same rules as `aggregate`.
+ * The request parameters are not in the tuples, so an action a call needs only with some
+ * parameter is counted (kept rather than lost).
  */
 export function aggregateTuples(
   tuples: readonly RawTuple[],
   map: (source: string, name: string) => EventMapping,
   skipped: Record<string, number>,
 ): Map<string, FileFacts> {
-  const actors = new Map<string, ReturnType<typeof resolveActor>>();
-  const byFile = new Map<
-    string,
-    {
-      facts: Map<string, UsageFact>;
-      denied: Map<string, DeniedAttempt>;
-      people: Map<string, SessionPerson>;
-      unmapped: Map<string, UnmappedPair>;
-      records: number;
-    }
-  >();
-  const skip = (reason: string, n: number) => (skipped[reason] = (skipped[reason] ?? 0) + n);
+  const actors = new Map<string, Actor>();
+  const files = new Map<string, FactsAccumulator>();
   for (const t of tuples) {
-    let file = byFile.get(t.file);
-    if (!file) {
-      file = {
-        facts: new Map(),
-        denied: new Map(),
-        people: new Map(),
-        unmapped: new Map(),
-        records: 0,
-      };
-      byFile.set(t.file, file);
-    }
-    file.records += t.count;
-    if (t.eventType === 'AwsConsoleSignIn') {
-      skip('console_sign_in', t.count);
-      continue;
-    }
-    if (t.eventType === 'AwsServiceEvent') {
-      skip('aws_service_event', t.count);
-      continue;
+    let accumulator = files.get(t.file);
+    if (!accumulator) {
+      accumulator = new FactsAccumulator(map, skipped);
+      files.set(t.file, accumulator);
     }
     let actor = actors.get(t.identity);
     if (!actor) {
       actor = resolveActor(JSON.parse(t.identity));
       actors.set(t.identity, actor);
     }
-    if (!actor.principal) {
-      skip(actor.unattributed ?? 'unknown_identity', t.count);
-      continue;
-    }
-    const mapping = map(t.eventSource, t.eventName);
-    if (!mapping.ok) {
-      const k = `${t.eventSource}\0${t.eventName}`;
-      const prev = file.unmapped.get(k);
-      file.unmapped.set(k, {
-        eventSource: t.eventSource,
-        eventName: t.eventName,
-        reason: mapping.reason,
-        count: (prev?.count ?? 0) + t.count,
-      });
-      skip('unmapped', t.count);
-      continue;
-    }
-    const widen = <R extends { count: number; firstSeen: string; lastSeen: string }>(
-      prev: R | undefined,
-      next: R,
-    ): R =>
-      prev
-        ? {
-            ...prev,
-            count: prev.count + next.count,
-            firstSeen: prev.firstSeen < next.firstSeen ? prev.firstSeen : next.firstSeen,
-            lastSeen: prev.lastSeen > next.lastSeen ? prev.lastSeen : next.lastSeen,
-          }
-        : next;
-    if (t.errorCode && DENIED.test(t.errorCode)) {
-      for (const action of mapping.actions) {
-        const k = `${actor.principal}\0${action}\0${t.day}\0${t.errorCode}`;
-        file.denied.set(
-          k,
-          widen(file.denied.get(k), {
-            principal: actor.principal,
-            action,
-            day: t.day,
-            errorCode: t.errorCode,
-            count: t.count,
-            firstSeen: t.firstSeen,
-            lastSeen: t.lastSeen,
-          }),
-        );
-      }
-      continue;
-    }
-    const resource = t.resource ?? '';
-    for (const action of [
-      ...mapping.actions,
-      ...(mapping.conditional ?? []).map((c) => c.action),
-    ]) {
-      const k = `${actor.principal}\0${action}\0${resource}\0${t.day}`;
-      file.facts.set(
-        k,
-        widen(file.facts.get(k), {
-          principal: actor.principal,
-          action,
-          resource,
-          day: t.day,
-          count: t.count,
-          firstSeen: t.firstSeen,
-          lastSeen: t.lastSeen,
-          source: 'cloudtrail',
-        }),
-      );
-    }
-    if (actor.person) {
-      const k = `${actor.principal}\0${actor.person}\0${t.day}`;
-      const prev = file.people.get(k);
-      file.people.set(k, {
-        principal: actor.principal,
-        person: actor.person,
-        day: t.day,
-        count: (prev?.count ?? 0) + t.count,
-      });
-    }
+    accumulator.add({
+      ...t,
+      actor,
+      resources: t.resource ? [t.resource] : [],
+      parameters: undefined,
+    });
   }
-  return new Map(
-    [...byFile].map(([path, f]) => [
-      path,
-      {
-        facts: [...f.facts.values()],
-        denied: [...f.denied.values()],
-        people: [...f.people.values()],
-        unmapped: [...f.unmapped.values()],
-        records: f.records,
-      },
-    ]),
-  );
+  return new Map([...files].map(([file, accumulator]) => [file, accumulator.result()]));
 }
 
 /** Ingests every CloudTrail file below `root` into the store. */

@@ -12,45 +12,15 @@ import { ingestCloudTrail } from '../../usage/ingest.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
 import { loadCloudTrailActionMap } from '../../src/action-map.js';
 import { loadCatalog } from '../../src/catalog.js';
+import { assumedRole, trailEvent, trailFolder, writeTrailFile } from './trail-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const catalog = loadCatalog();
 const actionMap = loadCloudTrailActionMap();
 const window = { asOf: '2026-11-24', windowDays: 90 };
-const role = (name: string, session: string) => ({
-  type: 'AssumedRole',
-  arn: `arn:aws:sts::111122223333:assumed-role/${name}/${session}`,
-  accountId: '111122223333',
-  sessionContext: {
-    sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${name}` },
-  },
-});
-const event = (over: Record<string, unknown>) => ({
-  eventVersion: '1.10',
-  eventTime: '2026-11-20T10:00:00Z',
-  eventSource: 's3.amazonaws.com',
-  eventName: 'GetObject',
-  eventType: 'AwsApiCall',
-  userIdentity: role('app', 'i-1'),
-  requestParameters: { bucketName: 'data', key: 'a.csv' },
-  ...over,
-});
-const trailFile = (dir: string, name: string, records: unknown[], gzip = true) => {
-  const folder = join(
-    dir,
-    'AWSLogs',
-    '111122223333',
-    'CloudTrail',
-    'eu-west-1',
-    '2026',
-    '11',
-    '20',
-  );
-  mkdirSync(folder, { recursive: true });
-  const body = Buffer.from(JSON.stringify({ Records: records }));
-  writeFileSync(join(folder, name), gzip ? gzipSync(body) : body);
-  return join(folder, name);
-};
+const role = assumedRole;
+const event = trailEvent;
+const trailFile = writeTrailFile;
 const open = () =>
   DuckDbUsageStore.open(join(mkdtempSync(join(tmpdir(), 'leastpriv-ingest-')), 'usage.db'));
 
@@ -179,16 +149,7 @@ describe('ingesting CloudTrail', () => {
         }),
       ),
     );
-    const folder = join(
-      dir,
-      'AWSLogs',
-      '111122223333',
-      'CloudTrail',
-      'eu-west-1',
-      '2026',
-      '11',
-      '20',
-    );
+    const folder = trailFolder(dir);
     writeFileSync(
       join(folder, 'truncated.json.gz'),
       truncated.subarray(0, Math.floor(truncated.length * 0.6)),

@@ -3,7 +3,7 @@
  * identity text, resources, and failure on bad input with the connection still usable.
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,44 +15,16 @@ import {
   type RawTuple,
 } from '../../../usage/cloudtrail/duckdb-scan.js';
 import { resolveActor } from '../../../usage/cloudtrail/principal.js';
+import { assumedRole, trailEvent, trailFolder } from '../trail-fixtures.js';
 
-const role = (name: string, session: string) => ({
-  type: 'AssumedRole',
-  principalId: `AROAEXAMPLE:${session}`,
-  arn: `arn:aws:sts::111122223333:assumed-role/${name}/${session}`,
-  accountId: '111122223333',
-  accessKeyId: `ASIA${session}`,
-  sessionContext: {
-    sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${name}` },
-    attributes: { creationDate: `2026-11-20T0${session.length % 10}:00:00Z` },
-  },
-});
-const event = (over: Record<string, unknown>) => ({
-  eventVersion: '1.10',
-  eventTime: '2026-11-20T10:00:00Z',
-  eventSource: 's3.amazonaws.com',
-  eventName: 'GetObject',
-  eventType: 'AwsApiCall',
-  userIdentity: role('app', 'i-1'),
-  requestParameters: { bucketName: 'data', key: 'a.csv' },
-  ...over,
-});
+const role = assumedRole;
+const event = trailEvent;
 let dir: string;
 const trailFile = (name: string, body: unknown, gzip = true) => {
-  const folder = join(
-    dir,
-    'AWSLogs',
-    '111122223333',
-    'CloudTrail',
-    'eu-west-1',
-    '2026',
-    '11',
-    '20',
-  );
-  mkdirSync(folder, { recursive: true });
+  const path = join(trailFolder(dir), name);
   const text = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  writeFileSync(join(folder, name), gzip ? gzipSync(text) : text);
-  return join(folder, name);
+  writeFileSync(path, gzip ? gzipSync(text) : text);
+  return path;
 };
 
 let instance: DuckDBInstance;
