@@ -277,13 +277,48 @@ class FactsAccumulator {
 
   result(): FileFacts {
     return {
-      facts: [...this.facts.values()],
+      facts: collapseObjects([...this.facts.values()]),
       denied: [...this.denied.values()],
       people: [...this.people.values()],
       unmapped: [...this.unmapped.values()],
       records: this.records,
     };
   }
+}
+
+/** More distinct objects of one bucket than this, for one principal, action and day, become `bucket/*`. */
+const OBJECTS_KEPT = 3;
+
+/**
+ * Keeps S3 object ARNs when a principal used a few objects of a bucket, and `arn:aws:s3:::bucket/*`
+ * when it used several: the recommender needs "this object" or "objects of this bucket", and the
+ * store then grows with buckets, not with keys.
+ */
+function collapseObjects(facts: readonly UsageFact[]): UsageFact[] {
+  const groups = new Map<string, UsageFact[]>();
+  const out: UsageFact[] = [];
+  for (const f of facts) {
+    const bucket = /^(arn:[^:]+:s3:::[^/]+)\/./.exec(f.resource)?.[1];
+    if (!bucket) {
+      out.push(f);
+      continue;
+    }
+    const k = `${f.principal}\0${f.action}\0${bucket}\0${f.day}\0${f.source}`;
+    const group = groups.get(k);
+    if (group) group.push(f);
+    else groups.set(k, [f]);
+  }
+  for (const group of groups.values()) {
+    if (group.length <= OBJECTS_KEPT) {
+      out.push(...group);
+      continue;
+    }
+    const bucket = /^(arn:[^:]+:s3:::[^/]+)\//.exec(group[0]!.resource)![1]!;
+    out.push(
+      group.reduce((a, b) => widen(a, b), { ...group[0]!, resource: `${bucket}/*`, count: 0 }),
+    );
+  }
+  return out;
 }
 
 /** Adds a sighting to a running total: counts add, first/last widen. */

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ingestCloudTrail } from '../../usage/ingest.js';
+import { aggregate, ingestCloudTrail } from '../../usage/ingest.js';
+import { mapEvent } from '../../usage/cloudtrail/to-action.js';
+import type { CloudTrailRecord } from '../../usage/cloudtrail/record.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
 import { loadCloudTrailActionMap } from '../../src/action-map.js';
 import { loadCatalog } from '../../src/catalog.js';
@@ -116,6 +118,24 @@ describe('ingesting CloudTrail', () => {
       ),
     ).toEqual([{ person: 'jane@example.com', count: 1 }]);
     await store.close();
+  });
+
+  it('keeps a few S3 objects by ARN, and several objects of one bucket as bucket/*', () => {
+    const map = (source: string, name: string) => mapEvent(actionMap, catalog, source, name);
+    const objects = (n: number, bucket: string) =>
+      Array.from(
+        { length: n },
+        (_, i) =>
+          event({
+            requestParameters: { bucketName: bucket, key: `k${i}` },
+          }) as unknown as CloudTrailRecord,
+      );
+    const facts = aggregate([...objects(2, 'few'), ...objects(5, 'many')], map, {}).facts;
+    expect(facts.map((f) => [f.resource, f.count]).sort()).toEqual([
+      ['arn:aws:s3:::few/k0', 1],
+      ['arn:aws:s3:::few/k1', 1],
+      ['arn:aws:s3:::many/*', 5],
+    ]);
   });
 
   it('is idempotent: ingesting the same files twice changes nothing', async () => {
