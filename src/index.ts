@@ -83,3 +83,14 @@ export { loadCatalog } from './catalog.js';
 export { loadSnapshot } from './snapshot.js';
 export { loadSensitiveActionTags } from './sensitive-actions.js';
 export { loadAwsManagedPolicies } from './aws-managed-policies.js';
+export { openUsageStore, ingestCloudTrail } from './usage.js';
+export type { UsageStore } from '../usage/store/store.js';
+export type {
+  UsageFact,
+  UsageRow,
+  UsageWindow,
+  DeniedAttempt,
+  SessionPerson,
+  UnmappedPair,
+} from '../usage/facts.js';
+export type { IngestSummary, IngestProgress } from '../usage/ingest.js';

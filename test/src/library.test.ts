@@ -31,6 +31,8 @@ describe('library entry', () => {
         'loadSnapshot',
         'loadSensitiveActionTags',
         'loadAwsManagedPolicies',
+        'openUsageStore',
+        'ingestCloudTrail',
       ].sort(),
     );
   });
@@ -62,6 +64,14 @@ describe('library entry', () => {
       sid: 'Read',
     });
     expect(decide('s3:PutObject').decision).toBe('implicit-deny');
+  });
+
+  it('opens a usage store and ingests a trail', async () => {
+    const store = await leastpriv.openUsageStore(':memory:');
+    const summary = await leastpriv.ingestCloudTrail('fixtures/cloudtrail', store);
+    expect(summary.records).toBe(413);
+    expect((await store.usage({ asOf: '2024-12-31', windowDays: 400 })).length).toBeGreaterThan(10);
+    await store.close();
   });
 
   it('loads the catalog once with its version', () => {
