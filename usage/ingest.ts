@@ -472,7 +472,8 @@ export async function ingestCloudTrail(
   const scanner = options.engine === 'duckdb' ? await openScanner(options.threads) : undefined;
   try {
     for (let start = 0; start < files.length; start += batchFiles) {
-      const fresh: { path: string; key: FileKey }[] = [];
+      // The Node path reuses the bytes read for hashing; the DuckDB path reads the files itself.
+      const fresh: { path: string; key: FileKey; buffer: Buffer }[] = [];
       for (const path of files.slice(start, start + batchFiles)) {
         const buffer = readFileSync(path);
         const key = {
@@ -483,7 +484,7 @@ export async function ingestCloudTrail(
         done += 1;
         summary.bytes += buffer.length;
         if (await options.store.hasFile(key)) summary.filesAlreadyIngested += 1;
-        else fresh.push({ path, key });
+        else fresh.push({ path, key, buffer });
       }
       let scanned = false;
       if (scanner && fresh.length > 0) {
@@ -512,11 +513,11 @@ export async function ingestCloudTrail(
         }
       }
       if (!scanned) {
-        for (const { path, key } of fresh) {
+        for (const { path, key, buffer } of fresh) {
           const issues: Issue[] = [];
           const text = path.endsWith('.gz')
-            ? gunzip(readFileSync(path), key.path, issues)
-            : readFileSync(path, 'utf8');
+            ? gunzip(buffer, key.path, issues)
+            : buffer.toString('utf8');
           const parsed = text === undefined ? undefined : parseRecords(text, key.path);
           if (parsed) issues.push(...parsed.issues);
           for (const issue of issues)

@@ -35,6 +35,9 @@ who-can options:
 
 usage options:
   --db FILE        the usage store (default SNAPSHOT/.leastpriv/usage.db); a DuckDB file
+  --engine E       ingest: node (default; exact) or duckdb (DuckDB reads the files; counts
+                   parameter-bound actions such as iam:PassRole whenever the call is made)
+  --threads N      ingest with --engine duckdb: DuckDB threads
   --principal ARN  show: only this principal
   --as-of DATE     show: the window's last day (default today, UTC)
   --window 90d     show: the window, 1d to 400d
@@ -182,6 +185,8 @@ async function usageMain(args: readonly string[], out: Out, err: Out): Promise<n
       principal: { type: 'string' },
       'as-of': { type: 'string' },
       window: { type: 'string', default: '90d' },
+      engine: { type: 'string', default: 'node' },
+      threads: { type: 'string' },
       format: { type: 'string', default: 'table' },
     },
     err,
@@ -199,13 +204,28 @@ async function usageMain(args: readonly string[], out: Out, err: Out): Promise<n
     );
     return 2;
   }
-  if (sub === 'ingest')
+  if (sub === 'ingest') {
+    const engine = parsed.values['engine'];
+    const threads =
+      parsed.values['threads'] === undefined ? undefined : Number(parsed.values['threads']);
+    if ((engine !== 'node' && engine !== 'duckdb') || (threads !== undefined && !(threads >= 1))) {
+      err.write(
+        'leastpriv usage ingest: --engine takes node or duckdb, --threads a positive number\n',
+      );
+      return 2;
+    }
     return usageIngest(
       dir,
-      { ...(db ? { db } : {}), tty: (out as NodeJS.WriteStream).isTTY === true },
+      {
+        ...(db ? { db } : {}),
+        tty: (out as NodeJS.WriteStream).isTTY === true,
+        engine,
+        ...(threads ? { threads } : {}),
+      },
       out,
       err,
     );
+  }
   const windowDays = parseWindow(String(parsed.values['window']));
   const asOf =
     (parsed.values['as-of'] as string | undefined) ?? new Date().toISOString().slice(0, 10);

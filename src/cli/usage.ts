@@ -41,7 +41,7 @@ function progressBar(err: Out): (p: IngestProgress) => void {
 /** Runs `usage ingest`. */
 export async function usageIngest(
   dir: string,
-  options: { db?: string; tty: boolean },
+  options: { db?: string; tty: boolean; engine?: 'node' | 'duckdb'; threads?: number },
   out: Out,
   err: Out,
 ): Promise<number> {
@@ -56,6 +56,8 @@ export async function usageIngest(
       catalog: loadCatalog(),
       actionMap: loadCloudTrailActionMap(),
       store,
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
       ...(options.tty ? { onProgress: progressBar(err) } : {}),
     });
     // A snapshot's Access Advisor exports give service-level evidence where CloudTrail is missing.

@@ -183,6 +183,30 @@ describe('leastpriv usage', () => {
     expect(run(['usage', 'ingest', dir, '--db', db]).code).toBe(0);
     expect(existsSync(db)).toBe(true);
     expect(run(['usage', 'show', dir, '--window', '401d']).code).toBe(2);
+    expect(run(['usage', 'ingest', dir, '--engine', 'spark']).code).toBe(2);
+    // The DuckDB engine reads the same trail (the corrupt file falls back to the Node path).
+    const fast = join(mkdtempSync(join(tmpdir(), 'leastpriv-db-')), 'fast.db');
+    expect(
+      JSON.parse(
+        run(['usage', 'ingest', dir, '--db', fast, '--engine', 'duckdb', '--threads', '1']).stdout,
+      ),
+    ).toMatchObject({ filesIngested: 1, records: 3 });
+    const rows = JSON.parse(
+      run([
+        'usage',
+        'show',
+        dir,
+        '--db',
+        fast,
+        '--as-of',
+        '2026-11-24',
+        '--format',
+        'json',
+        '--principal',
+        'arn:aws:iam::111122223333:user/alice',
+      ]).stdout,
+    );
+    expect(rows.find((r: { action: string }) => r.action === 's3:GetObject')?.count).toBe(2);
     expect(run(['usage', 'show', mkdtempSync(join(tmpdir(), 'empty-'))]).code).toBe(2);
     expect(run(['usage', 'frobnicate', dir]).code).toBe(2);
   });
