@@ -228,16 +228,31 @@ export class DuckDbUsageStore implements UsageStore {
     );
   }
 
+  /**
+   * Rows of a query over the window's days (`$1`..`$2`), for one principal (`$3`) or all; the
+   * query's `WHERE_PRINCIPAL` marker becomes the principal filter.
+   */
+  private async windowRows(
+    sql: string,
+    window: UsageWindow,
+    principal?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const filtered = sql.replace('WHERE_PRINCIPAL', principal ? 'AND principal = $3' : '');
+    const params = principal
+      ? [windowStart(window), window.asOf, principal]
+      : [windowStart(window), window.asOf];
+    return (await this.connection.runAndReadAll(filtered, params)).getRowObjects();
+  }
+
   async usage(window: UsageWindow, principal?: string): Promise<UsageRow[]> {
-    const result = await this.connection.runAndReadAll(
+    const rows = await this.windowRows(
       `SELECT principal, action, sum(count) AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-       FROM usage_facts WHERE day BETWEEN $1 AND $2 ${principal ? 'AND principal = $3' : ''}
+       FROM usage_facts WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL
        GROUP BY principal, action ORDER BY principal, action`,
-      principal
-        ? [windowStart(window), window.asOf, principal]
-        : [windowStart(window), window.asOf],
+      window,
+      principal,
     );
-    return result.getRowObjects().map((r) => ({
+    return rows.map((r) => ({
       principal: String(r['principal']),
       action: String(r['action']),
       count: Number(r['count']),
@@ -283,14 +298,13 @@ export class DuckDbUsageStore implements UsageStore {
   ): Promise<
     { principal: string; action: string; errorCode: string; count: number; lastSeen: string }[]
   > {
-    const result = await this.connection.runAndReadAll(
+    const rows = await this.windowRows(
       `SELECT principal, action, error_code, sum(count) AS count, max(last_seen) AS last_seen FROM denied_attempts
-       WHERE day BETWEEN $1 AND $2 ${principal ? 'AND principal = $3' : ''} GROUP BY principal, action, error_code ORDER BY principal, action`,
-      principal
-        ? [windowStart(window), window.asOf, principal]
-        : [windowStart(window), window.asOf],
+       WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL GROUP BY principal, action, error_code ORDER BY principal, action`,
+      window,
+      principal,
     );
-    return result.getRowObjects().map((r) => ({
+    return rows.map((r) => ({
       principal: String(r['principal']),
       action: String(r['action']),
       errorCode: String(r['error_code']),
