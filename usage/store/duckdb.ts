@@ -82,6 +82,8 @@ function mergeBatch(files: readonly FileFacts[]): Omit<FileFacts, 'records'> {
 /** Store options. `beforeCommit` is a seam for crash tests: it runs inside each file's transaction. */
 export interface DuckDbStoreOptions {
   readonly beforeCommit?: (file: FileKey) => void;
+  /** DuckDB's memory limit for the store (default 128MB; it spills to disk beyond). */
+  readonly memoryLimit?: string;
 }
 
 /** The DuckDB usage store. */
@@ -98,6 +100,8 @@ export class DuckDbUsageStore implements UsageStore {
     const instance = await DuckDBInstance.create(path);
     const connection = await instance.connect();
     const store = new DuckDbUsageStore(instance, connection, options);
+    // DuckDB keeps up to 80% of RAM as cache by default; the store needs little (bench/usage.bench.ts).
+    await connection.run(`SET memory_limit = '${options.memoryLimit ?? '128MB'}'`);
     await store.migrate();
     return store;
   }
