@@ -15,7 +15,7 @@ import { loadCatalog } from '../src/catalog.js';
 import { generateTrail } from './generate-trail.js';
 
 const records = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
-const dir = join(tmpdir(), `leastpriv-trail-${records}-seed7`);
+const dir = join(tmpdir(), `leastpriv-trail-v2-${records}-seed7`);
 if (!existsSync(join(dir, 'AWSLogs'))) {
   const t = performance.now();
   const trail = generateTrail(dir, { records, seed: 7 });
