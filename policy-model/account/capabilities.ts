@@ -4,9 +4,9 @@
  * The action lists are data (iam-dataset's tags, CC0/MIT); the escalation paths are the
  * publicly documented IAM privilege-escalation methods.
  */
-import { count, has, union, type ActionSet } from '../catalog/action-set.js';
+import { count, has } from '../catalog/action-set.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { EffectivePermissions } from './effective.js';
+import { possibleActions, type EffectivePermissions } from './effective.js';
 
 /** Lower-cased action names by tag, from iam-dataset's `aws-sensitive-action-tags.json` (`iam_lower`). */
 export interface SensitiveActionTags {
@@ -123,11 +123,6 @@ const EXFILTRATION = [
   'rds-db:connect',
 ];
 
-/** Actions the principal may perform at all (everywhere, somewhere, or under conditions). */
-function possible(p: EffectivePermissions): ActionSet {
-  return union(union(p.allowed, p.someResources), p.conditional);
-}
-
 const idCache = new WeakMap<Catalog, Map<string, number | undefined>>();
 
 /** An action's number by name, memoized per catalog (bench/effective.bench.ts: lookups were a fifth of the time). */
@@ -151,7 +146,7 @@ export function sensitiveCapabilities(
   tags: SensitiveActionTags | undefined,
 ): Capability[] {
   const out: Capability[] = [];
-  const can = possible(permissions);
+  const can = possibleActions(permissions);
   const canDo = (name: string) => {
     const id = idOf(catalog, name);
     return id !== undefined && has(can, id);

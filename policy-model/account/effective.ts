@@ -13,7 +13,6 @@ import { resolveTemplate } from '../aws/variables.js';
 import {
   difference,
   emptySet,
-  fullSet,
   has,
   intersect,
   union,
@@ -140,6 +139,11 @@ function layer(size: number, summaries: readonly StatementSummary[]): Layer {
   return { all, some, conditional, statements: summaries };
 }
 
+/** Every action a layer allows in some way. */
+function anyAllow(l: Layer): ActionSet {
+  return union(union(l.all, l.some), l.conditional);
+}
+
 /** The effective permissions of one principal, as bitsets plus the statements behind them. */
 export interface EffectivePermissions {
   readonly principal: Principal;
@@ -201,12 +205,8 @@ export function effectivePermissions(input: EffectiveInput): EffectivePermission
   );
 
   // Denied outright: an unconditional Deny on every resource, or no Allow in some layer.
-  let possible = difference(
-    union(union(allowLayer.all, allowLayer.some), allowLayer.conditional),
-    denyLayer.all,
-  );
-  for (const limit of limits)
-    possible = intersect(possible, union(union(limit.all, limit.some), limit.conditional));
+  let possible = difference(anyAllow(allowLayer), denyLayer.all);
+  for (const limit of limits) possible = intersect(possible, anyAllow(limit));
 
   // Conditional: in some layer the action is allowed only under conditions, or on some resources
   // unconditionally and elsewhere under conditions; or a conditional Deny may apply.
@@ -436,7 +436,7 @@ export function actionAccess(
   return undefined;
 }
 
-/** Every action of the catalog as a full set (for callers that filter). */
-export function allActions(catalog: Catalog): ActionSet {
-  return fullSet(catalog.actions.length);
+/** The actions a principal may perform at all: everywhere, on some resources, or under conditions. */
+export function possibleActions(permissions: EffectivePermissions): ActionSet {
+  return union(union(permissions.allowed, permissions.someResources), permissions.conditional);
 }

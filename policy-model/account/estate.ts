@@ -2,14 +2,14 @@
  * Effective permissions for a whole snapshot: every principal with its account's SCP levels, and
  * the public JSON shapes of `leastpriv permissions`.
  */
-import { intersect, members, union, type ActionSet } from '../catalog/action-set.js';
+import { addTo, emptySet, intersect, members, type ActionSet } from '../catalog/action-set.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { compileGlob } from '../aws/wildcard.js';
-import { emptySet, addTo } from '../catalog/action-set.js';
 import type { Principal, Snapshot } from './account.js';
 import {
   actionAccess,
   effectivePermissions,
+  possibleActions,
   type ActionAccess,
   type EffectivePermissions,
 } from './effective.js';
@@ -74,10 +74,7 @@ export function principalPermissions(
   permissions: EffectivePermissions,
   only?: ActionSet,
 ): PrincipalPermissions {
-  let possible = union(
-    union(permissions.allowed, permissions.someResources),
-    permissions.conditional,
-  );
+  let possible = possibleActions(permissions);
   if (only) possible = intersect(possible, only);
   const actions = members(possible).flatMap((id) => actionAccess(catalog, permissions, id) ?? []);
   const { principal } = permissions;

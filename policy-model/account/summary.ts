@@ -3,14 +3,14 @@
  * services touched, admin-equivalence and sensitive capabilities. Small enough to print one JSON
  * line per principal for 10,000 principals.
  */
-import { count, intersect, union, type ActionSet, addTo, emptySet } from '../catalog/action-set.js';
+import { addTo, count, emptySet, intersect, type ActionSet } from '../catalog/action-set.js';
 import type { Catalog } from '../catalog/catalog.js';
 import {
   sensitiveCapabilities,
   type Capability,
   type SensitiveActionTags,
 } from './capabilities.js';
-import type { EffectivePermissions } from './effective.js';
+import { possibleActions, type EffectivePermissions } from './effective.js';
 
 /** The five access levels of the Service Authorization Reference. */
 export const ACCESS_LEVELS = [
@@ -80,10 +80,7 @@ export function summarize(
   permissions: EffectivePermissions,
   tags: SensitiveActionTags | undefined,
 ): PrincipalSummary {
-  const possible = union(
-    union(permissions.allowed, permissions.someResources),
-    permissions.conditional,
-  );
+  const possible = possibleActions(permissions);
   const levels = accessLevelSets(catalog);
   const byAccessLevel = Object.fromEntries(
     ACCESS_LEVELS.map((l) => [l, count(intersect(possible, levels.get(l)!))]),

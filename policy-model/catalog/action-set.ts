@@ -61,12 +61,6 @@ export function complement(a: ActionSet, size: number): ActionSet {
   return difference(fullSet(size), a);
 }
 
-/** True when no action is in the set. */
-export function isEmpty(a: ActionSet): boolean {
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== 0) return false;
-  return true;
-}
-
 /** The number of actions in the set. */
 export function count(a: ActionSet): number {
   let n = 0;

@@ -14,6 +14,7 @@ import {
 import { loadCatalog } from '../catalog.js';
 import { loadSensitiveActionTags } from '../sensitive-actions.js';
 import { loadSnapshot } from '../snapshot.js';
+import { writeDrained } from './output.js';
 
 /** Prints the snapshot's problems on stderr (the analysis goes on without the broken parts). */
 function reportIssues(issues: readonly Issue[], err: NodeJS.WritableStream): void {
@@ -34,11 +35,6 @@ export function openSnapshot(dir: string, err: NodeJS.WritableStream): Snapshot 
   }
 }
 
-/** Writes a chunk and waits for the pipe to drain, so 10,000 principals stream in bounded memory. */
-function write(out: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve)));
-}
-
 /** Runs `permissions`; returns the exit code. */
 export async function permissionsCommand(
   snapshot: Snapshot,
@@ -50,22 +46,22 @@ export async function permissionsCommand(
   const only = options.action ? actionFilter(catalog, options.action) : undefined;
   const filter = options.principal ? { principal: options.principal } : {};
   if (options.format === 'json') {
-    await write(out, `{"catalogVersion":${JSON.stringify(catalog.version)},"principals":[`);
+    await writeDrained(out, `{"catalogVersion":${JSON.stringify(catalog.version)},"principals":[`);
     let first = true;
     for (const permissions of estatePermissions(snapshot, catalog, filter)) {
-      await write(
+      await writeDrained(
         out,
         `${first ? '' : ','}\n${JSON.stringify(principalPermissions(catalog, permissions, only))}`,
       );
       first = false;
     }
-    await write(out, '\n]}\n');
+    await writeDrained(out, '\n]}\n');
     return 0;
   }
   for (const permissions of estatePermissions(snapshot, catalog, filter)) {
     const summary = summarize(catalog, permissions, tags);
     if (options.format === 'summary') {
-      await write(out, `${JSON.stringify(summary)}\n`);
+      await writeDrained(out, `${JSON.stringify(summary)}\n`);
       continue;
     }
     const flags = [
@@ -78,7 +74,7 @@ export async function permissionsCommand(
     ]
       .filter(Boolean)
       .join(',');
-    await write(
+    await writeDrained(
       out,
       `${summary.arn.padEnd(80)} ${summary.kind.padEnd(7)} allowed=${summary.allowed} some=${summary.allowedOnSomeResources} conditional=${summary.conditional} services=${summary.services}${flags ? ` [${flags}]` : ''}\n`,
     );
@@ -90,7 +86,7 @@ export async function permissionsCommand(
             : a.access === 'conditional'
               ? ` ${JSON.stringify(a.conditions)}`
               : ` ${a.resources.join(' ')}${a.excludedResources ? ` except ${a.excludedResources.join(' ')}` : ''}`;
-        await write(out, `  ${a.action.padEnd(50)} ${a.access}${detail}\n`);
+        await writeDrained(out, `  ${a.action.padEnd(50)} ${a.access}${detail}\n`);
       }
     }
   }

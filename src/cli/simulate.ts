@@ -12,6 +12,7 @@ import {
   type SimulationAnswer,
 } from '../../policy-model/index.js';
 import { loadCatalog } from '../catalog.js';
+import { writeDrained } from './output.js';
 
 /**
  * The offset of the first character JSON.parse rejects: the shortest prefix whose error is not
@@ -81,14 +82,6 @@ const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text
 
 const invalidJsonAnswer = (error: Issue): SimulationAnswer => ({ error, errors: [error] });
 
-/** Writes one line and waits when the pipe is full, so a large batch streams in bounded memory. */
-function writeLine(out: NodeJS.WritableStream, line: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (out.write(`${line}\n`)) resolve();
-    else out.once('drain', resolve);
-  });
-}
-
 /** How answers are printed: the JSON contract, or a table for people. */
 export type SimulateFormat = 'json' | 'table';
 
@@ -133,7 +126,10 @@ export async function simulateJsonl(
   let pendingBlank = 0;
   let answered = 0;
   const emit = (answer: SimulationAnswer): Promise<void> =>
-    writeLine(out, format === 'table' ? tableRow(answer, answered++) : JSON.stringify(answer));
+    writeDrained(
+      out,
+      `${format === 'table' ? tableRow(answer, answered++) : JSON.stringify(answer)}\n`,
+    );
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === '') {

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { writeTrailFile } from '../usage/trail-fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'leastpriv.js');
@@ -18,18 +18,6 @@ const run = (args: string[]) => {
 
 function snapshotWithTrail(): string {
   const dir = mkdtempSync(join(tmpdir(), 'leastpriv-usage-e2e-'));
-  const folder = join(
-    dir,
-    'cloudtrail',
-    'AWSLogs',
-    '111122223333',
-    'CloudTrail',
-    'eu-west-1',
-    '2026',
-    '11',
-    '20',
-  );
-  mkdirSync(folder, { recursive: true });
   const identity = {
     type: 'IAMUser',
     arn: 'arn:aws:iam::111122223333:user/alice',
@@ -61,11 +49,12 @@ function snapshotWithTrail(): string {
       userIdentity: identity,
     },
   ];
-  writeFileSync(
-    join(folder, '111122223333_CloudTrail_eu-west-1_20261120T1000Z_abc.json.gz'),
-    gzipSync(Buffer.from(JSON.stringify({ Records: records }))),
+  writeTrailFile(
+    join(dir, 'cloudtrail'),
+    '111122223333_CloudTrail_eu-west-1_20261120T1000Z_abc.json.gz',
+    records,
   );
-  writeFileSync(join(folder, 'broken.json.gz'), Buffer.from('not gzip'));
+  writeTrailFile(join(dir, 'cloudtrail'), 'broken.json.gz', 'not gzip', false);
   mkdirSync(join(dir, 'accounts', '111122223333'), { recursive: true });
   writeFileSync(
     join(dir, 'accounts', '111122223333', 'access-advisor.json'),
