@@ -11,10 +11,10 @@ import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import type { Catalog, Issue } from '../policy-model/index.js';
 import { readAccessAdvisor } from './access-advisor.js';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { scanTrailFiles, TrailScanError, type RawTuple } from './cloudtrail/duckdb-scan.js';
+import { TrailScanError } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor, type Actor } from './cloudtrail/principal.js';
+import { judgeCall } from './verdict.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
 import type {
   DeniedAttempt,
@@ -24,11 +24,7 @@ import type {
   UnmappedPair,
   UsageFact,
 } from './facts.js';
-import type { UsageStore } from './store/store.js';
-
-/** Error codes that mean the call was refused by authorization: a denied attempt, not usage. */
-const DENIED =
-  /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|Client\.UnauthorizedOperation|UnauthorizedAccess|NotAuthorized|AuthorizationError|Forbidden)$/;
+import type { TrailCall, UsageStore } from './store/store.js';
 
 /** What an ingest run did (the JSON summary of `leastpriv usage ingest`). */
 export interface IngestSummary {
@@ -143,33 +139,6 @@ function resourcesOf(record: CloudTrailRecord): string[] {
   return [...out].slice(0, 8);
 }
 
-/**
- * Whether the request parameters hold a dotted path (`iamInstanceProfile`, `a.b.roleArn`), with
- * names compared case-insensitively (CloudTrail camel-cases what the API spells in Pascal case);
- * undefined when the record carries no parameters at all. A parameter that is a list counts
- * when any element holds the rest of the path.
- */
-export function hasParameter(parameters: unknown, when: string): boolean | undefined {
-  if (parameters === null || parameters === undefined || typeof parameters !== 'object')
-    return undefined;
-  // `when` may list alternatives: `IamInstanceProfile.Arn or LaunchTemplate.LaunchTemplateId`.
-  return when.split(' or ').some((path) => hasPath(parameters, path.trim()));
-}
-
-function hasPath(parameters: object, path: string): boolean {
-  const [head, ...rest] = path.split('.');
-  if (head === undefined) return false;
-  const key = Object.keys(parameters).find((k) => k.toLowerCase() === head.toLowerCase());
-  if (key === undefined) return false;
-  const value = (parameters as Record<string, unknown>)[key];
-  if (value === null || value === undefined) return false;
-  if (rest.length === 0) return true;
-  const children = Array.isArray(value) ? value : [value];
-  return children.some(
-    (c) => c !== null && typeof c === 'object' && hasPath(c as object, rest.join('.')),
-  );
-}
-
 /** One call, or several identical calls, as the aggregation sees it. */
 interface Observation {
   readonly eventSource: string;
@@ -188,8 +157,8 @@ interface Observation {
 
 /**
  * Folds observations into one file's facts: the rules that decide what is usage (not sign-ins,
- * not AWS acting alone, not unmapped pairs), what is a denied attempt, and who the person was.
- * The Node path feeds it records, the DuckDB path distinct tuples.
+ * not AWS acting alone, not unmapped pairs: `judgeCall`), what is a denied attempt, and who the
+ * person was. The Node engine feeds it records.
  */
 class FactsAccumulator {
   private readonly facts = new Map<string, UsageFact>();
@@ -209,69 +178,64 @@ class FactsAccumulator {
 
   add(o: Observation): void {
     this.records += o.count;
-    // Sign-ins and events AWS emits on its own are not uses of a permission.
-    if (o.eventType === 'AwsConsoleSignIn') return this.skip('console_sign_in', o.count);
-    if (o.eventType === 'AwsServiceEvent') return this.skip('aws_service_event', o.count);
-    const principal = o.actor.principal;
-    if (!principal) return this.skip(o.actor.unattributed ?? 'unknown_identity', o.count);
     const mapping = this.map(o.eventSource, o.eventName);
-    if (!mapping.ok) {
-      const k = `${o.eventSource}\0${o.eventName}`;
-      const prev = this.unmapped.get(k);
-      this.unmapped.set(k, {
-        eventSource: o.eventSource,
-        eventName: o.eventName,
-        reason: mapping.reason,
-        count: (prev?.count ?? 0) + o.count,
-      });
-      return this.skip('unmapped', o.count);
-    }
+    const verdict = judgeCall({ ...o, mapping });
     const seen = { count: o.count, firstSeen: o.firstSeen, lastSeen: o.lastSeen };
-    if (o.errorCode && DENIED.test(o.errorCode)) {
-      for (const action of mapping.actions) {
-        const k = `${principal}\0${action}\0${o.day}\0${o.errorCode}`;
-        this.denied.set(
-          k,
-          widen(this.denied.get(k), {
-            principal,
-            action,
-            day: o.day,
-            errorCode: o.errorCode,
-            ...seen,
-          }),
-        );
+    switch (verdict.kind) {
+      case 'skip':
+        return this.skip(verdict.reason, o.count);
+      case 'unmapped': {
+        const k = `${o.eventSource}\0${o.eventName}`;
+        this.unmapped.set(k, {
+          eventSource: o.eventSource,
+          eventName: o.eventName,
+          reason: verdict.reason,
+          count: (this.unmapped.get(k)?.count ?? 0) + o.count,
+        });
+        return this.skip('unmapped', o.count);
       }
-      return;
-    }
-    // Actions a call needs only with some parameter (iam:PassRole when a role is passed) count
-    // when the parameter is there, or when the record does not say (better kept than lost).
-    const conditional = (mapping.conditional ?? [])
-      .filter((c) => hasParameter(o.parameters, c.when) !== false)
-      .map((c) => c.action);
-    for (const action of [...mapping.actions, ...conditional]) {
-      for (const resource of o.resources.length > 0 ? o.resources : ['']) {
-        const k = `${principal}\0${action}\0${resource}\0${o.day}`;
-        this.facts.set(
-          k,
-          widen(this.facts.get(k), {
+      case 'denied':
+        for (const action of verdict.actions) {
+          const k = `${verdict.principal}\0${action}\0${o.day}\0${verdict.errorCode}`;
+          this.denied.set(
+            k,
+            widen(this.denied.get(k), {
+              principal: verdict.principal,
+              action,
+              day: o.day,
+              errorCode: verdict.errorCode,
+              ...seen,
+            }),
+          );
+        }
+        return;
+      case 'usage': {
+        const principal = verdict.principal;
+        for (const action of verdict.actions)
+          for (const resource of o.resources.length > 0 ? o.resources : ['']) {
+            const k = `${principal}\0${action}\0${resource}\0${o.day}`;
+            this.facts.set(
+              k,
+              widen(this.facts.get(k), {
+                principal,
+                action,
+                resource,
+                day: o.day,
+                source: 'cloudtrail',
+                ...seen,
+              }),
+            );
+          }
+        if (verdict.person) {
+          const k = `${principal}\0${verdict.person}\0${o.day}`;
+          this.people.set(k, {
             principal,
-            action,
-            resource,
+            person: verdict.person,
             day: o.day,
-            source: 'cloudtrail',
-            ...seen,
-          }),
-        );
+            count: (this.people.get(k)?.count ?? 0) + o.count,
+          });
+        }
       }
-    }
-    if (o.actor.person) {
-      const k = `${principal}\0${o.actor.person}\0${o.day}`;
-      this.people.set(k, {
-        principal,
-        person: o.actor.person,
-        day: o.day,
-        count: (this.people.get(k)?.count ?? 0) + o.count,
-      });
     }
   }
 
@@ -286,13 +250,11 @@ class FactsAccumulator {
   }
 }
 
-/** More distinct objects of one bucket than this, for one principal, action and day, become `bucket/*`. */
-const OBJECTS_KEPT = 3;
-
 /**
- * Keeps S3 object ARNs when a principal used a few objects of a bucket, and `arn:aws:s3:::bucket/*`
- * when it used several: the recommender needs "this object" or "objects of this bucket", and the
- * store then grows with buckets, not with keys.
+ * Keeps the S3 object ARN when a principal used one object of a bucket (per action and day, in
+ * one batch), and `arn:aws:s3:::bucket/*` when it used several: the recommender needs "this
+ * object" or "objects of this bucket", and the store then grows with buckets, not with keys.
+ * The DuckDB engine applies the same rule in SQL (`objectOrBucket`).
  */
 function collapseObjects(facts: readonly UsageFact[]): UsageFact[] {
   const groups = new Map<string, UsageFact[]>();
@@ -309,7 +271,7 @@ function collapseObjects(facts: readonly UsageFact[]): UsageFact[] {
     else groups.set(k, [f]);
   }
   for (const group of groups.values()) {
-    if (group.length <= OBJECTS_KEPT) {
+    if (group.length === 1) {
       out.push(...group);
       continue;
     }
@@ -361,56 +323,6 @@ export function aggregate(
   return accumulator.result();
 }
 
-/** An in-memory DuckDB used only to read trail files. */
-async function openScanner(
-  threads: number | undefined,
-): Promise<{ connection: DuckDBConnection; close: () => void }> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  if (threads !== undefined)
-    await connection.run(`SET threads = ${Math.max(1, Math.floor(threads))}`);
-  return {
-    connection,
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
-}
-
-/**
- * Aggregates DuckDB's distinct tuples into per-file facts, with the same rules as `aggregate`.
- * The request parameters are not in the tuples, so an action a call needs only with some
- * parameter is counted (kept rather than lost).
- */
-export function aggregateTuples(
-  tuples: readonly RawTuple[],
-  map: (source: string, name: string) => EventMapping,
-  skipped: Record<string, number>,
-): Map<string, FileFacts> {
-  const actors = new Map<string, Actor>();
-  const files = new Map<string, FactsAccumulator>();
-  for (const t of tuples) {
-    let accumulator = files.get(t.file);
-    if (!accumulator) {
-      accumulator = new FactsAccumulator(map, skipped);
-      files.set(t.file, accumulator);
-    }
-    let actor = actors.get(t.identity);
-    if (!actor) {
-      actor = resolveActor(JSON.parse(t.identity));
-      actors.set(t.identity, actor);
-    }
-    accumulator.add({
-      ...t,
-      actor,
-      resources: t.resource ? [t.resource] : [],
-      parameters: undefined,
-    });
-  }
-  return new Map([...files].map(([file, accumulator]) => [file, accumulator.result()]));
-}
-
 /** Ingests every CloudTrail file below `root` into the store. */
 export async function ingestCloudTrail(
   root: string,
@@ -455,100 +367,112 @@ export async function ingestCloudTrail(
     batch = [];
     batchFacts = 0;
   };
-  /** Adds one file's facts to the run's totals. */
-  const account = (facts: Omit<FileFacts, 'records'>, records: number) => {
-    summary.records += records;
-    summary.usageRecords += facts.facts.reduce((n, f) => n + f.count, 0);
-    summary.deniedAttempts += facts.denied.reduce((n, d) => n + d.count, 0);
-    for (const u of facts.unmapped) {
+  const addUnmapped = (pairs: readonly UnmappedPair[]) => {
+    for (const u of pairs) {
       const k = `${u.eventSource}\0${u.eventName}`;
       const prev = unmapped.get(k) ?? { ...u, count: 0 };
       prev.count += u.count;
       unmapped.set(k, prev);
     }
   };
-  // DuckDB reads and groups the raw records; TypeScript maps the distinct tuples. A batch DuckDB
-  // cannot read (a corrupt or truncated file) is read again file by file in Node, which salvages.
-  const scanner = options.engine === 'duckdb' ? await openScanner(options.threads) : undefined;
-  try {
-    for (let start = 0; start < files.length; start += batchFiles) {
-      // The Node path reuses the bytes read for hashing; the DuckDB path reads the files itself.
-      const fresh: { path: string; key: FileKey; buffer: Buffer }[] = [];
-      for (const path of files.slice(start, start + batchFiles)) {
-        const buffer = readFileSync(path);
-        const key = {
-          path: relative(root, path),
-          size: buffer.length,
-          hash: createHash('sha256').update(buffer).digest('hex'),
-        };
-        done += 1;
-        summary.bytes += buffer.length;
-        if (await options.store.hasFile(key)) summary.filesAlreadyIngested += 1;
-        else fresh.push({ path, key, buffer });
-      }
-      let scanned = false;
-      if (scanner && fresh.length > 0) {
-        try {
-          const tuples = await scanTrailFiles(
-            scanner.connection,
-            fresh.map((f) => f.path),
-          );
-          const perFile = aggregateTuples(tuples, map, summary.skipped);
-          for (const { path, key } of fresh) {
-            const facts = perFile.get(path) ?? {
-              facts: [],
-              denied: [],
-              people: [],
-              unmapped: [],
-              records: 0,
-            };
-            account(facts, facts.records);
-            batch.push({ file: key, facts });
-            summary.filesIngested += 1;
-          }
-          await flush();
-          scanned = true;
-        } catch (e) {
-          if (!(e instanceof TrailScanError)) throw e;
-        }
-      }
-      if (!scanned) {
-        for (const { path, key, buffer } of fresh) {
-          const issues: Issue[] = [];
-          const text = path.endsWith('.gz')
-            ? gunzip(buffer, key.path, issues)
-            : buffer.toString('utf8');
-          const parsed = text === undefined ? undefined : parseRecords(text, key.path);
-          if (parsed) issues.push(...parsed.issues);
-          for (const issue of issues)
-            summary.corruptFiles.push({
-              file: issue.path,
-              reason: `${issue.code}: ${issue.message}`,
-            });
-          const records = parsed?.records ?? [];
-          for (const [reason, n] of Object.entries(parsed?.skipped ?? {}))
-            summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
-          const facts = aggregate(records, map, summary.skipped);
-          account(facts, records.length);
-          // A file that could not be read at all is not recorded, so a later, fixed delivery is read.
-          if (text !== undefined) {
-            batch.push({ file: key, facts: { ...facts, records: records.length } });
-            batchFacts += facts.facts.length;
-            summary.filesIngested += 1;
-          }
-          if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
-        }
-      }
-      options.onProgress?.({
-        filesDone: done,
-        filesTotal: files.length,
-        records: summary.records,
-        bytes: summary.bytes,
-        seconds: (performance.now() - started) / 1000,
-      });
+  /** Adds one file's facts to the run's totals. */
+  const account = (facts: Omit<FileFacts, 'records'>, records: number) => {
+    summary.records += records;
+    summary.usageRecords += facts.facts.reduce((n, f) => n + f.count, 0);
+    summary.deniedAttempts += facts.denied.reduce((n, d) => n + d.count, 0);
+    addUnmapped(facts.unmapped);
+  };
+  const readsTrail = options.engine === 'duckdb' ? options.store.ingestTrailFiles : undefined;
+  if (options.engine === 'duckdb' && !readsTrail)
+    throw new Error('the duckdb engine needs a store that reads trail files (the DuckDB store)');
+  // A call is judged once per batch (actors and mappings are cached across batches).
+  const actors = new Map<string, Actor>();
+  const judge = (call: TrailCall) => {
+    let actor = actors.get(call.identity);
+    if (!actor) {
+      actor = resolveActor(JSON.parse(call.identity));
+      actors.set(call.identity, actor);
     }
-  } finally {
-    scanner?.close();
+    return judgeCall({
+      ...call,
+      actor,
+      mapping: map(call.eventSource, call.eventName),
+      parameters: undefined,
+    });
+  };
+  for (let start = 0; start < files.length; start += batchFiles) {
+    // The Node path reuses the bytes read for hashing; the DuckDB path reads the files itself.
+    const read = files.slice(start, start + batchFiles).map((path) => {
+      const buffer = readFileSync(path);
+      const key = {
+        path: relative(root, path),
+        size: buffer.length,
+        hash: createHash('sha256').update(buffer).digest('hex'),
+      };
+      summary.bytes += buffer.length;
+      return { path, key, buffer };
+    });
+    done += read.length;
+    const known = await options.store.knownFiles(read.map((f) => f.key));
+    const fresh = read.filter((f) => !known.has(f.key.path));
+    summary.filesAlreadyIngested += read.length - fresh.length;
+    let scanned = false;
+    if (readsTrail && fresh.length > 0) {
+      // DuckDB reads, groups and stores; TypeScript judges the distinct calls. A batch DuckDB
+      // cannot read (a corrupt or truncated file) is read again file by file in Node, which salvages.
+      try {
+        const result = await readsTrail.call(
+          options.store,
+          fresh.map(({ path, key }) => ({ path, file: key })),
+          judge,
+          options.threads === undefined ? {} : { threads: options.threads },
+        );
+        for (const n of result.records.values()) summary.records += n;
+        summary.usageRecords += result.usageRecords;
+        summary.deniedAttempts += result.deniedAttempts;
+        for (const [reason, n] of Object.entries(result.skipped))
+          summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
+        addUnmapped(result.unmapped);
+        summary.filesIngested += fresh.length;
+        scanned = true;
+      } catch (e) {
+        if (!(e instanceof TrailScanError)) throw e;
+      }
+    }
+    if (!scanned) {
+      for (const { path, key, buffer } of fresh) {
+        const issues: Issue[] = [];
+        const text = path.endsWith('.gz')
+          ? gunzip(buffer, key.path, issues)
+          : buffer.toString('utf8');
+        const parsed = text === undefined ? undefined : parseRecords(text, key.path);
+        if (parsed) issues.push(...parsed.issues);
+        for (const issue of issues)
+          summary.corruptFiles.push({
+            file: issue.path,
+            reason: `${issue.code}: ${issue.message}`,
+          });
+        const records = parsed?.records ?? [];
+        for (const [reason, n] of Object.entries(parsed?.skipped ?? {}))
+          summary.skipped[reason] = (summary.skipped[reason] ?? 0) + n;
+        const facts = aggregate(records, map, summary.skipped);
+        account(facts, records.length);
+        // A file that could not be read at all is not recorded, so a later, fixed delivery is read.
+        if (text !== undefined) {
+          batch.push({ file: key, facts: { ...facts, records: records.length } });
+          batchFacts += facts.facts.length;
+          summary.filesIngested += 1;
+        }
+        if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
+      }
+    }
+    options.onProgress?.({
+      filesDone: done,
+      filesTotal: files.length,
+      records: summary.records,
+      bytes: summary.bytes,
+      seconds: (performance.now() - started) / 1000,
+    });
   }
   await flush();
   summary.unmapped = [...unmapped.values()].sort((a, b) => b.count - a.count);

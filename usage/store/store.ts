@@ -2,18 +2,53 @@
  * The usage store interface. Every implementation (the embedded DuckDB store, the Athena engine
  * to come) runs the same conformance suite: test/usage/store/conformance.ts.
  */
-import type { FileFacts, FileKey, UsageRow, UsageWindow } from '../facts.js';
+import type { FileFacts, FileKey, UnmappedPair, UsageRow, UsageWindow } from '../facts.js';
+import type { Verdict } from '../verdict.js';
+
+/** A distinct call of a trail batch, as the store hands it to the ingest rules. */
+export interface TrailCall {
+  /** JSON text of the record's `userIdentity` (the fields `resolveActor` reads). */
+  readonly identity: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly eventType: string | null;
+  readonly errorCode: string | null;
+}
+
+/** What one batch of trail files read by the store held. */
+export interface TrailBatchResult {
+  /** Records per file path (as given). */
+  readonly records: ReadonlyMap<string, number>;
+  /** Sum of the stored usage facts' counts, and of the denied attempts' counts. */
+  readonly usageRecords: number;
+  readonly deniedAttempts: number;
+  /** Records not counted as usage, by reason (as in the ingest summary). */
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly unmapped: readonly UnmappedPair[];
+}
 
 /** Where usage facts live and how they are queried. */
 export interface UsageStore {
   /** True when this exact file (path, size, hash) was ingested already. */
   hasFile(file: FileKey): Promise<boolean>;
+  /** Of these files, the paths of those ingested already with the same size and hash. */
+  knownFiles(files: readonly FileKey[]): Promise<Set<string>>;
   /** Stores one file's facts atomically: all of them with the file's key, or nothing. */
   ingestFile(file: FileKey, facts: FileFacts): Promise<void>;
   /** Stores several files in one transaction: every file wholly, or none of them. */
   ingestFiles(
     batch: readonly { readonly file: FileKey; readonly facts: FileFacts }[],
   ): Promise<void>;
+  /**
+   * Optional: reads trail files itself and stores their facts, all in one transaction (every file
+   * wholly, or none). The store groups the records; `judge` decides once per distinct call.
+   * Throws `TrailScanError` when a file cannot be read this way (nothing is stored then).
+   */
+  ingestTrailFiles?(
+    batch: readonly { readonly path: string; readonly file: FileKey }[],
+    judge: (call: TrailCall) => Verdict,
+    options?: { readonly threads?: number },
+  ): Promise<TrailBatchResult>;
   /** Per principal and action, use within the window (optionally one principal). */
   usage(window: UsageWindow, principal?: string): Promise<UsageRow[]>;
   /** The last time the principal used the action, ever, or undefined. */

@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  scanTrailFiles,
+  readTrailScan,
+  scanTrailFilesInto,
   TrailScanError,
   type RawTuple,
 } from '../../../usage/cloudtrail/duckdb-scan.js';
@@ -47,9 +48,28 @@ const only = (tuples: RawTuple[], where: Partial<RawTuple>): RawTuple => {
   return found[0]!;
 };
 
+/** Scans `files` into a table and reads its call rows back. */
+async function scanTrailFiles(c: DuckDBConnection, files: string[]): Promise<RawTuple[]> {
+  if (files.length === 0) return [];
+  await scanTrailFilesInto(c, files, 'scan_under_test');
+  return readTrailScan(c, 'scan_under_test');
+}
+
 describe('scanning CloudTrail files with DuckDB', () => {
   it('returns nothing for no files', async () => {
-    expect(await scanTrailFiles(connection, [])).toEqual([]);
+    expect(await scanTrailFilesInto(connection, [], 'nothing')).toEqual(new Map());
+  });
+
+  it('counts the records of each file, a file of no records included', async () => {
+    const two = trailFile('two.json.gz', {
+      Records: [event({}), event({ eventName: 'PutObject' })],
+    });
+    const none = trailFile('none.json.gz', { Records: [] });
+    const plain = trailFile('one.json', { Records: [event({})] }, false);
+    const records = await scanTrailFilesInto(connection, [two, none, plain], 'per_file_counts');
+    expect(Object.fromEntries(records)).toEqual({ [two]: 2, [none]: 0, [plain]: 1 });
+    // The three GetObject calls of one identity, day and object are one call row.
+    expect(await readTrailScan(connection, 'per_file_counts')).toHaveLength(2);
   });
 
   it('counts each distinct tuple with its first and last time', async () => {
@@ -65,7 +85,6 @@ describe('scanning CloudTrail files with DuckDB', () => {
     const tuples = await scanTrailFiles(connection, [a]);
     expect(tuples).toHaveLength(3);
     expect(only(tuples, { eventName: 'GetObject', day: '2026-11-20' })).toMatchObject({
-      file: a,
       eventSource: 's3.amazonaws.com',
       eventType: 'AwsApiCall',
       errorCode: null,
@@ -85,7 +104,7 @@ describe('scanning CloudTrail files with DuckDB', () => {
     });
   });
 
-  it('groups identities that differ only in session keys, per file, gzip and plain', async () => {
+  it('groups identities that differ only in session keys, across gzip and plain files', async () => {
     const records = [
       event({ userIdentity: role('app', 'i-1') }),
       event({ userIdentity: role('app', 'i-22') }),
@@ -93,14 +112,8 @@ describe('scanning CloudTrail files with DuckDB', () => {
     const gz = trailFile('ident.json.gz', { Records: records });
     const plain = trailFile('ident.json', { Records: records }, false);
     const tuples = await scanTrailFiles(connection, [gz, plain]);
-    expect(tuples.map((t) => [t.file, t.count]).sort()).toEqual(
-      [
-        [gz, 1],
-        [gz, 1],
-        [plain, 1],
-        [plain, 1],
-      ].sort(),
-    );
+    // Grouped across the files of a batch: one row per session, each seen once in each file.
+    expect(tuples.map((t) => t.count)).toEqual([2, 2]);
     // Different session ARNs are different identities (the session name matters); the session
     // keys (accessKeyId, principalId, creationDate) are dropped.
     const identities = new Set(tuples.map((t) => t.identity));
@@ -162,6 +175,15 @@ describe('scanning CloudTrail files with DuckDB', () => {
     const tuples = await scanTrailFiles(connection, [f]);
     const resource = (eventName: string) => only(tuples, { eventName }).resource;
     expect(resource('GetObject')).toBe('arn:aws:s3:::data/a.csv');
+    // Several objects of a bucket, for the same call and day, are the bucket's objects.
+    const several = trailFile('objects.json.gz', {
+      Records: ['a', 'b', 'c'].map((key) =>
+        event({ eventName: 'PutObject', requestParameters: { bucketName: 'logs', key } }),
+      ),
+    });
+    expect(only(await scanTrailFiles(connection, [several]), {}).resource).toBe(
+      'arn:aws:s3:::logs/*',
+    );
     expect(resource('ListObjects')).toBe('arn:aws:s3:::data');
     expect(resource('GetItem')).toBe(table);
     expect(resource('GetCallerIdentity')).toBeNull();

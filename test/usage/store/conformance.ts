@@ -130,6 +130,10 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
       );
       expect(await store.hasFile(key('a'))).toBe(true);
       expect(await store.hasFile({ ...key('a'), size: 101 })).toBe(false);
+      expect(
+        await store.knownFiles([key('a'), { ...key('a'), hash: 'other' }, key('never-seen')]),
+      ).toEqual(new Set(['a']));
+      expect(await store.knownFiles([])).toEqual(new Set());
       expect(await store.lastUsed(A, 'iam:ListRoles')).toBe('2026-01-01T10:00:00Z');
       expect(await store.lastUsed(A, 'iam:CreateUser')).toBeUndefined();
       expect(

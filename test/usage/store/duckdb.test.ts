@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DuckDbUsageStore } from '../../../usage/store/duckdb.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDbUsageStore, MIGRATIONS } from '../../../usage/store/duckdb.js';
 import { usageStoreConformance } from './conformance.js';
 
 usageStoreConformance('DuckDB in memory', () => DuckDbUsageStore.open(':memory:'));
@@ -39,5 +40,37 @@ describe('DuckDB usage store', () => {
     const again = await DuckDbUsageStore.open(path);
     expect(await again.size()).toEqual({ facts: 1, files: 1 });
     await again.close();
+  });
+
+  it('migrates a schema 1 store (upserted facts) to schema 2 (appended facts), keeping its facts', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'leastpriv-usage-')), 'usage.db');
+    const old = await DuckDBInstance.create(path);
+    const c = await old.connect();
+    await c.run(MIGRATIONS[0]!);
+    await c.run(`INSERT INTO meta VALUES ('schema_version', '1')`);
+    await c.run(`INSERT INTO files VALUES ('a', 1, 'h', 2, '2026-11-20T00:00:00Z')`);
+    await c.run(`INSERT INTO usage_facts VALUES ('p', 's3:GetObject', '', '2026-11-20', 'cloudtrail', 2,
+      '2026-11-20T01:00:00Z', '2026-11-20T02:00:00Z')`);
+    c.closeSync();
+    old.closeSync();
+    const store = await DuckDbUsageStore.open(path);
+    const window = { asOf: '2026-11-24', windowDays: 90 };
+    expect(await store.usage(window)).toEqual([
+      {
+        principal: 'p',
+        action: 's3:GetObject',
+        count: 2,
+        firstSeen: '2026-11-20T01:00:00Z',
+        lastSeen: '2026-11-20T02:00:00Z',
+      },
+    ]);
+    expect(await store.knownFiles([{ path: 'a', size: 1, hash: 'h' }])).toEqual(new Set(['a']));
+    await store.close();
+    const check = await DuckDBInstance.create(path);
+    const k = await check.connect();
+    const version = await k.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`);
+    expect(version.getRows()).toEqual([[String(MIGRATIONS.length)]]);
+    k.closeSync();
+    check.closeSync();
   });
 });
