@@ -38,6 +38,11 @@ export interface IngestSummary {
   skipped: Record<string, number>;
   unmapped: UnmappedPair[];
   corruptFiles: { file: string; reason: string }[];
+  /**
+   * Batches the DuckDB engine could not read and handed to the Node engine (a corrupt file, or
+   * DuckDB running out of memory): how many files, and DuckDB's reason. Empty with `node`.
+   */
+  fallbacks: { files: number; reason: string }[];
   bytes: number;
   seconds: number;
   recordsPerSecond: number;
@@ -351,6 +356,7 @@ export async function ingestCloudTrail(
     skipped: {},
     unmapped: [],
     corruptFiles: [],
+    fallbacks: [],
     bytes: 0,
     seconds: 0,
     recordsPerSecond: 0,
@@ -437,6 +443,7 @@ export async function ingestCloudTrail(
         scanned = true;
       } catch (e) {
         if (!(e instanceof TrailScanError)) throw e;
+        summary.fallbacks.push({ files: fresh.length, reason: e.message });
       }
     }
     if (!scanned) {

@@ -66,13 +66,16 @@ const S3 = `r.eventSource = 's3.amazonaws.com' AND r.requestParameters.bucketNam
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * The query that fills a scan table from `files`, grouped two ways in one read (GROUPING SETS):
- * - call rows (`per_file` false): one per distinct (identity, eventSource, eventName, eventType,
- *   errorCode, day, resource, whether an S3 object was named), with the count, first and last
- *   time, and the least and greatest S3 object key (equal when one object was used); `call`
- *   hashes the first five, so verdicts join back on one number;
- * - file rows (`per_file` true): one per file, with its record count and how many records lack
- *   eventTime, eventSource or eventName (`bad`).
+ * The query that fills a scan table from `files`, grouped three ways in one read (GROUPING SETS),
+ * told apart by `row_kind`:
+ * - `use`: one row per distinct (identity, eventSource, eventName, eventType, errorCode, day,
+ *   resource, whether an S3 object was named), with the count, first and last time, and the
+ *   least and greatest S3 object key (equal when one object was used);
+ * - `call`: one row per distinct (identity, eventSource, eventName, eventType, errorCode), the
+ *   unit TypeScript judges; `call` hashes these five on every `use` and `call` row, so verdicts
+ *   join back on one number;
+ * - `file`: one row per file, with its record count and how many records lack eventTime,
+ *   eventSource or eventName (`bad`).
  */
 export function scanQuery(files: readonly string[], table: string): string {
   const gzip = files.filter((f) => f.endsWith('.gz'));
@@ -104,14 +107,14 @@ WITH records AS (
 ), dated AS (
   SELECT *, substr(t, 1, 10) AS day, object_key IS NOT NULL AS has_key FROM calls
 )
-SELECT GROUPING(file) = 0 AS per_file, file,
-       hash(identity, event_source, event_name, event_type, error_code) AS call,
+SELECT CASE WHEN GROUPING(file) = 0 THEN 'file' WHEN GROUPING(day) = 1 THEN 'call' ELSE 'use' END AS row_kind,
+       file, hash(identity, event_source, event_name, event_type, error_code) AS call,
        identity, event_source, event_name, event_type,
        error_code, day, resource, has_key, min(object_key) AS key_min, max(object_key) AS key_max,
        count(*) AS n, min(t) AS first_seen, max(t) AS last_seen,
        count(*) FILTER (WHERE event_source IS NULL OR event_name IS NULL OR t IS NULL) AS bad
 FROM dated
-GROUP BY GROUPING SETS ((file),
+GROUP BY GROUPING SETS ((file), (identity, event_source, event_name, event_type, error_code),
   (identity, event_source, event_name, event_type, error_code, day, resource, has_key))`;
 }
 
@@ -136,7 +139,7 @@ export async function scanTrailFilesInto(
   try {
     await connection.run(scanQuery(files, table));
     const result = await connection.runAndReadAll(
-      `SELECT file, n, bad FROM ${table} WHERE per_file`,
+      `SELECT file, n, bad FROM ${table} WHERE row_kind = 'file'`,
     );
     rows = result.getRows() as unknown[][];
   } catch (e) {
@@ -170,7 +173,7 @@ export async function readTrailScan(
            event_name AS "eventName", event_type AS "eventType", error_code AS "errorCode", day,
            ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')} AS resource,
            n::DOUBLE AS count, first_seen AS "firstSeen", last_seen AS "lastSeen"
-    FROM ${table} WHERE NOT per_file`);
+    FROM ${table} WHERE row_kind = 'use'`);
   return result.getRowObjectsJS() as unknown as RawTuple[];
 }
 

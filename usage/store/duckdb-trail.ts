@@ -56,8 +56,8 @@ export async function ingestTrailBatch(
   // two calls sharing a hash would be confused: then the batch goes the Node way instead.
   const calls = (
     await c.runAndReadAll(
-      `SELECT DISTINCT call, to_json(identity)::VARCHAR, event_source, event_name, event_type, error_code
-       FROM trail_scan WHERE NOT per_file`,
+      `SELECT call, to_json(identity)::VARCHAR, event_source, event_name, event_type, error_code
+       FROM trail_scan WHERE row_kind = 'call'`,
     )
   ).getRows();
   if (new Set(calls.map((row) => row[0])).size !== calls.length)
@@ -84,34 +84,34 @@ export async function ingestTrailBatch(
   }
   appender.closeSync();
 
-  // Each call row with its verdicts.
-  await c.run(`CREATE OR REPLACE TEMP TABLE trail_judged AS
-    SELECT v.kind, v.principal, v.action, v.person, v.reason, s.* EXCLUDE (per_file, file, call, identity)
-    FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
-    WHERE NOT s.per_file`);
-
-  // Facts, denied attempts and people are appended; reads aggregate (see the schema notes).
+  // The verdicts joined back to the uses, per kind. Facts, denied attempts and people are
+  // appended; reads aggregate (see the schema notes).
+  const judged = (kind: string) => `FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
+    WHERE s.row_kind = 'use' AND v.kind = '${kind}'`;
   await c.run(`INSERT INTO usage_facts
-    SELECT principal, action,
-           coalesce(${objectOrBucket('resource', 'has_key', 'min(key_min)', 'max(key_max)')}, ''),
-           day, 'cloudtrail', sum(n), min(first_seen), max(last_seen)
-    FROM trail_judged WHERE kind = 'usage'
-    GROUP BY principal, action, resource, has_key, day`);
+    SELECT v.principal, v.action,
+           coalesce(${objectOrBucket('s.resource', 's.has_key', 'min(s.key_min)', 'max(s.key_max)')}, ''),
+           s.day, 'cloudtrail', sum(s.n), min(s.first_seen), max(s.last_seen)
+    ${judged('usage')}
+    GROUP BY v.principal, v.action, s.resource, s.has_key, s.day`);
   await c.run(`INSERT INTO denied_attempts
-    SELECT principal, action, day, error_code, sum(n), min(first_seen), max(last_seen)
-    FROM trail_judged WHERE kind = 'denied' GROUP BY principal, action, day, error_code`);
+    SELECT v.principal, v.action, s.day, s.error_code, sum(s.n), min(s.first_seen), max(s.last_seen)
+    ${judged('denied')} GROUP BY v.principal, v.action, s.day, s.error_code`);
   await c.run(`INSERT INTO session_people
-    SELECT principal, person, day, sum(n) FROM trail_judged WHERE kind = 'person'
-    GROUP BY principal, person, day`);
-  await c.run(`INSERT INTO unmapped AS t
-    SELECT event_source, event_name, any_value(reason), sum(n) FROM trail_judged
-    WHERE kind = 'unmapped' GROUP BY event_source, event_name
-    ON CONFLICT (event_source, event_name) DO UPDATE SET count = t.count + excluded.count`);
-
+    SELECT v.principal, v.person, s.day, sum(s.n) ${judged('person')}
+    GROUP BY v.principal, v.person, s.day`);
+  // Totals and unmapped pairs need no day: the call rows suffice.
   const totals = (
-    await c.runAndReadAll(`SELECT kind, reason, event_source, event_name, sum(n)::DOUBLE AS n
-      FROM trail_judged GROUP BY kind, reason, event_source, event_name`)
+    await c.runAndReadAll(`SELECT v.kind, v.reason, s.event_source, s.event_name, sum(s.n)::DOUBLE
+      FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
+      WHERE s.row_kind = 'call' AND v.kind <> 'person'
+      GROUP BY v.kind, v.reason, s.event_source, s.event_name`)
   ).getRows();
+  await c.run(`INSERT INTO unmapped AS t
+    SELECT s.event_source, s.event_name, any_value(v.reason), sum(s.n)
+    FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
+    WHERE s.row_kind = 'call' AND v.kind = 'unmapped' GROUP BY s.event_source, s.event_name
+    ON CONFLICT (event_source, event_name) DO UPDATE SET count = t.count + excluded.count`);
   const skipped: Record<string, number> = {};
   const unmapped: UnmappedPair[] = [];
   let usageRecords = 0;
@@ -131,7 +131,7 @@ export async function ingestTrailBatch(
       });
     }
   }
-  for (const table of ['trail_judged', 'trail_verdicts', 'trail_scan'])
+  for (const table of ['trail_verdicts', 'trail_scan'])
     await c.run(`DROP TABLE IF EXISTS ${table}`);
   return { records, usageRecords, deniedAttempts, skipped, unmapped };
 }

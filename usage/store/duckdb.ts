@@ -95,7 +95,7 @@ function mergeBatch(files: readonly FileFacts[]): Omit<FileFacts, 'records'> {
 /** Store options. `beforeCommit` is a seam for crash tests: it runs inside each file's transaction. */
 export interface DuckDbStoreOptions {
   readonly beforeCommit?: (file: FileKey) => void;
-  /** DuckDB's memory limit for the store (default 128MB; it spills to disk beyond). */
+  /** DuckDB's memory limit for the store (default 256MB: reading a batch of trail files on two threads needs about 130MB; it spills to disk beyond). */
   readonly memoryLimit?: string;
 }
 
@@ -114,7 +114,9 @@ export class DuckDbUsageStore implements UsageStore {
     const connection = await instance.connect();
     const store = new DuckDbUsageStore(instance, connection, options);
     // DuckDB keeps up to 80% of RAM as cache by default; the store needs little (bench/usage.bench.ts).
-    await connection.run(`SET memory_limit = '${options.memoryLimit ?? '128MB'}'`);
+    await connection.run(`SET memory_limit = '${options.memoryLimit ?? '256MB'}'`);
+    // Rows have no order to keep; keeping it serialises inserts and table creation.
+    await connection.run('SET preserve_insertion_order = false');
     await store.migrate();
     return store;
   }
