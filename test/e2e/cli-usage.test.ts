@@ -175,11 +175,12 @@ describe('leastpriv usage', () => {
     expect(run(['usage', 'ingest', dir, '--engine', 'spark']).code).toBe(2);
     // The DuckDB engine reads the same trail (the corrupt file falls back to the Node path).
     const fast = join(mkdtempSync(join(tmpdir(), 'leastpriv-db-')), 'fast.db');
-    expect(
-      JSON.parse(
-        run(['usage', 'ingest', dir, '--db', fast, '--engine', 'duckdb', '--threads', '1']).stdout,
-      ),
-    ).toMatchObject({ filesIngested: 1, records: 3 });
+    const summary = JSON.parse(
+      run(['usage', 'ingest', dir, '--db', fast, '--engine', 'duckdb', '--threads', '1']).stdout,
+    );
+    expect(summary).toMatchObject({ filesIngested: 1, records: 3 });
+    expect(summary.fallbacks).toHaveLength(1);
+    expect(summary.fallbacks[0].reason).toMatch(/DuckDB could not read the batch/);
     const rows = JSON.parse(
       run([
         'usage',
