@@ -70,6 +70,17 @@ export interface UsageRow {
   readonly lastSeen: string;
 }
 
+/** A principal's use of an action on one resource ('' when none was named) in a window, by source. */
+export interface ResourceUse {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly source: 'cloudtrail' | 'access-advisor';
+  readonly count: number;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+}
+
 /** A window: `windowDays` days ending on `asOf` (inclusive). */
 export interface UsageWindow {
   readonly asOf: string;

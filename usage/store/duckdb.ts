@@ -11,6 +11,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type {
   DeniedAttempt,
   FileFacts,
+  ResourceUse,
   FileKey,
   SessionPerson,
   UnmappedPair,
@@ -300,6 +301,32 @@ export class DuckDbUsageStore implements UsageStore {
       firstSeen: String(r['first_seen']),
       lastSeen: String(r['last_seen']),
     }));
+  }
+
+  async resourceUses(window: UsageWindow, principal?: string): Promise<ResourceUse[]> {
+    const rows = await this.windowRows(
+      `SELECT principal, action, resource, source, sum(count) AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+       FROM usage_facts WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL
+       GROUP BY principal, action, resource, source ORDER BY principal, action, resource, source`,
+      window,
+      principal,
+    );
+    return rows.map((r) => ({
+      principal: String(r['principal']),
+      action: String(r['action']),
+      resource: String(r['resource']),
+      source: r['source'] === 'access-advisor' ? 'access-advisor' : 'cloudtrail',
+      count: Number(r['count']),
+      firstSeen: String(r['first_seen']),
+      lastSeen: String(r['last_seen']),
+    }));
+  }
+
+  async lastActivity(): Promise<Map<string, string>> {
+    const result = await this.connection.runAndReadAll(
+      'SELECT principal, max(last_seen) AS last FROM usage_facts GROUP BY principal',
+    );
+    return new Map(result.getRows().map(([p, last]) => [String(p), String(last)]));
   }
 
   async lastUsed(principal: string, action: string): Promise<string | undefined> {

@@ -2,7 +2,14 @@
  * The usage store interface. Every implementation (the embedded DuckDB store, the Athena engine
  * to come) runs the same conformance suite: test/usage/store/conformance.ts.
  */
-import type { FileFacts, FileKey, UnmappedPair, UsageRow, UsageWindow } from '../facts.js';
+import type {
+  FileFacts,
+  FileKey,
+  ResourceUse,
+  UnmappedPair,
+  UsageRow,
+  UsageWindow,
+} from '../facts.js';
 import type { Verdict } from '../verdict.js';
 
 /** A distinct call of a trail batch, as the store hands it to the ingest rules. */
@@ -51,6 +58,10 @@ export interface UsageStore {
   ): Promise<TrailBatchResult>;
   /** Per principal and action, use within the window (optionally one principal). */
   usage(window: UsageWindow, principal?: string): Promise<UsageRow[]>;
+  /** Per principal, action, resource and source, use within the window (optionally one principal). */
+  resourceUses(window: UsageWindow, principal?: string): Promise<ResourceUse[]>;
+  /** The last time each principal was seen using anything, ever (CloudTrail or Access Advisor). */
+  lastActivity(): Promise<Map<string, string>>;
   /** The last time the principal used the action, ever, or undefined. */
   lastUsed(principal: string, action: string): Promise<string | undefined>;
   /** Of the actions granted, those the principal did not use in the window. */

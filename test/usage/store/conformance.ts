@@ -70,6 +70,28 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
         },
       ]);
       expect(await store.usage(window, B)).toHaveLength(1);
+      // Per resource and source: the object named apart from the calls that named none.
+      expect(await store.resourceUses(window, A)).toEqual([
+        {
+          principal: A,
+          action: 's3:GetObject',
+          resource: '',
+          source: 'cloudtrail',
+          count: 3,
+          firstSeen: '2026-11-20T08:00:00Z',
+          lastSeen: '2026-11-21T02:00:00Z',
+        },
+        {
+          principal: A,
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::b/k',
+          source: 'cloudtrail',
+          count: 3,
+          firstSeen: '2026-11-20T08:00:00Z',
+          lastSeen: '2026-11-20T09:00:00Z',
+        },
+      ]);
+      expect(await store.resourceUses(window)).toHaveLength(3);
       await store.close();
     });
 
@@ -135,6 +157,7 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
       ).toEqual(new Set(['a']));
       expect(await store.knownFiles([])).toEqual(new Set());
       expect(await store.lastUsed(A, 'iam:ListRoles')).toBe('2026-01-01T10:00:00Z');
+      expect((await store.lastActivity()).get(A)).toBe('2026-11-20T09:00:00Z');
       expect(await store.lastUsed(A, 'iam:CreateUser')).toBeUndefined();
       expect(
         await store.unusedActions(A, ['s3:GetObject', 'iam:ListRoles', 'ec2:RunInstances'], window),
