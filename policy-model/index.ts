@@ -49,12 +49,23 @@ export { policyLevels } from './account/organization.js';
 export { SNAPSHOT_ISSUE_CODES } from './account/issue-codes.js';
 export type { SnapshotIssueCode } from './account/issue-codes.js';
 export type { ActionSet } from './catalog/action-set.js';
+export {
+  addTo,
+  count,
+  difference,
+  emptySet,
+  has,
+  intersect,
+  members,
+  union,
+} from './catalog/action-set.js';
 export { actionSetOf } from './catalog/expand.js';
 export {
   effectivePermissions,
   actionAccess,
   resourceTerms,
   globCovers,
+  possibleActions,
 } from './account/effective.js';
 export type {
   ActionAccess,
@@ -75,4 +86,5 @@ export type { PrincipalSummary, AccessLevel } from './account/summary.js';
 export { sensitiveCapabilities } from './account/capabilities.js';
 export type { Capability, SensitiveActionTags } from './account/capabilities.js';
 export { whoCan } from './account/who-can.js';
+export { decodeDocument } from './account/policy-source.js';
 export type { WhoCanPrincipal, WhoCanResult } from './account/who-can.js';

@@ -59,6 +59,11 @@ export interface PermissionEvidence {
   readonly people?: readonly string[];
   /** Why it is kept or removed, in a sentence. */
   readonly reason: string;
+  /**
+   * When the entry stands for several unused actions of one service (`action` is then
+   * `service:*`): how many. Removed actions are grouped so a report stays readable.
+   */
+  readonly actionCount?: number;
 }
 
 /** An IAM policy document as JSON. */
@@ -115,6 +120,8 @@ export interface Recommendation {
   readonly removed: readonly PermissionEvidence[];
   /** The new identity policies (replacing every current identity policy of the principal). */
   readonly proposed: readonly ProposedPolicy[];
+  /** How to apply it, when not directly (e.g. through an IAM Identity Center permission set). */
+  readonly applyVia?: string;
   /** The current identity policies: the rollback document. */
   readonly current: readonly CurrentPolicy[];
   readonly proof: { readonly noNewAccess: ProofResult; readonly usageCovered: ProofResult };

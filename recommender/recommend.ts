@@ -1,0 +1,195 @@
+/**
+ * The rewrite for one principal: grade every granted action by its evidence, keep what was used
+ * (scoped to the resources seen), what cannot be observed and what kept actions need, draft the
+ * policy from the current statements, fit it to AWS's limits, and prove it. A rewrite that fails
+ * a proof or the limits is reported with why, never proposed.
+ */
+import {
+  possibleActions,
+  type Catalog,
+  type EffectivePermissions,
+  type Policy,
+} from '../policy-model/index.js';
+import { draftStatements, identityStatements } from './draft.js';
+import {
+  describeEvidence,
+  gradeActions,
+  keptActions,
+  type ActionEvidence,
+  type PrincipalActivity,
+} from './evidence.js';
+import { fitDraft } from './limits.js';
+import type { CurrentPolicy, PermissionEvidence, ProofResult, Recommendation } from './model.js';
+import { proveNoNewAccess, proveUsageCovered } from './proof.js';
+import { terraformFor } from './terraform.js';
+
+/** What a principal's rewrite needs. */
+export interface RecommendInput {
+  readonly catalog: Catalog;
+  readonly permissions: EffectivePermissions;
+  readonly scpLevels: readonly (readonly Policy[])[] | undefined;
+  readonly organizationId: string | undefined;
+  readonly activity: PrincipalActivity;
+  /** Data-event classes (`s3`, `lambda`, …) the principal's account records. */
+  readonly recordedDataEvents: ReadonlySet<string>;
+}
+
+/** A rewrite and the grading behind it. */
+export interface RecommendOutput {
+  readonly recommendation: Recommendation;
+  readonly graded: readonly ActionEvidence[];
+}
+
+const NOT_CHECKED: ProofResult = { holds: true, checked: 'nothing to remove: no rewrite' };
+
+/** The current identity policies, as the rollback restores them. */
+function currentPolicies(input: RecommendInput): CurrentPolicy[] {
+  const { principal } = input.permissions;
+  return principal.policies.map((p) => {
+    const group = /^arn:[^:]+:iam::\d+:group\/(?:.*\/)?([^/#]+)#inline\//.exec(p.id)?.[1];
+    return {
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      ...(group ? { viaGroup: group } : {}),
+      document: p.document,
+    };
+  });
+}
+
+/**
+ * IAM Identity Center owns its `AWSReservedSSO_<set>_<id>` roles: a rewrite is applied to the
+ * permission set. https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html
+ */
+function applyVia(roleName: string): { applyVia?: string } {
+  const set = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(roleName)?.[1];
+  return set
+    ? {
+        applyVia: `the IAM Identity Center permission set "${set}" (its inline policy and managed policies), not the role`,
+      }
+    : {};
+}
+
+/** Removed actions for the report: one entry per action, or one per service when several. */
+function groupRemoved(
+  removed: readonly ActionEvidence[],
+  people: readonly string[],
+): PermissionEvidence[] {
+  const byService = new Map<string, ActionEvidence[]>();
+  for (const g of removed)
+    byService.set(g.action.service, [...(byService.get(g.action.service) ?? []), g]);
+  return [...byService].flatMap(([service, list]) =>
+    list.length === 1
+      ? [describeEvidence(list[0]!, false, undefined, people)]
+      : [
+          {
+            action: `${service}:*`,
+            confidence: 'unused' as const,
+            count: 0,
+            actionCount: list.length,
+            reason: `removed: ${list.length} actions of ${service}, none used in the window, and their use would have been recorded`,
+          },
+        ],
+  );
+}
+
+/** Builds, fits and proves the rewrite of one principal. */
+export function recommend(input: RecommendInput): RecommendOutput {
+  const { catalog, permissions } = input;
+  const { principal } = permissions;
+  const granted = possibleActions(permissions);
+  const graded = gradeActions(catalog, granted, input.activity, input.recordedDataEvents);
+  const { kept, impliedBy } = keptActions(catalog, granted, graded);
+  const people = input.activity.people;
+  const keptEvidence = graded
+    .filter((g) => kept.has(g.action.id))
+    .map((g) => describeEvidence(g, true, impliedBy.get(g.action.id), people));
+  const removed = groupRemoved(
+    graded.filter((g) => !kept.has(g.action.id)),
+    people,
+  );
+  const base = {
+    principal: principal.arn,
+    account: principal.account,
+    kept: keptEvidence,
+    removed,
+    current: currentPolicies(input),
+  };
+  // AWS owns the policies of service-linked roles: they cannot be edited.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+  if (principal.serviceLinked)
+    return {
+      graded,
+      recommendation: {
+        ...base,
+        status: 'keep',
+        reason: 'a service-linked role: AWS defines its permissions and they cannot be edited',
+        proposed: [],
+        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
+        terraform: '',
+      },
+    };
+  if (removed.length === 0)
+    return {
+      graded,
+      recommendation: {
+        ...base,
+        status: 'keep',
+        reason: 'every granted action was used, or its use cannot be observed',
+        proposed: [],
+        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
+        terraform: '',
+      },
+    };
+
+  const evidence = new Map(graded.map((g) => [g.action.id, g]));
+  const draft = draftStatements(catalog, identityStatements(principal), kept, evidence);
+  const fitted = fitDraft(catalog, draft, principal);
+  if (!fitted.ok)
+    return {
+      graded,
+      recommendation: {
+        ...base,
+        status: 'not-proposed',
+        reason: fitted.reason,
+        proposed: [],
+        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
+        terraform: '',
+      },
+    };
+  const proofInput = {
+    catalog,
+    principal,
+    scpLevels: input.scpLevels,
+    organizationId: input.organizationId,
+    current: permissions,
+    proposed: fitted.policies.map((p) => p.document),
+  };
+  const uses = input.activity.uses
+    .filter((u) => u.source === 'cloudtrail')
+    .map((u) => ({ action: u.action, resource: u.resource }));
+  const proof = {
+    noNewAccess: proveNoNewAccess(proofInput),
+    usageCovered: proveUsageCovered(proofInput, uses),
+  };
+  const failed = [
+    ...(proof.noNewAccess.holds ? [] : ['noNewAccess']),
+    ...(proof.usageCovered.holds ? [] : ['usageCovered']),
+  ];
+  return {
+    graded,
+    recommendation: {
+      ...base,
+      status: failed.length === 0 ? 'proposed' : 'not-proposed',
+      ...(failed.length > 0
+        ? { reason: `the rewrite failed its proof: ${failed.join(' and ')}` }
+        : fitted.compressed
+          ? { reason: 'action lists compressed with wildcards to fit the size limit' }
+          : {}),
+      proposed: fitted.policies,
+      ...applyVia(principal.name),
+      proof,
+      terraform: failed.length === 0 ? terraformFor(principal, fitted.policies) : '',
+    },
+  };
+}
