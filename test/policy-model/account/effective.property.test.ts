@@ -8,57 +8,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Principal, PolicySource } from '../../../policy-model/account/account.js';
 import { actionAccess, effectivePermissions } from '../../../policy-model/account/effective.js';
-import {
-  evaluate,
-  parsePolicy,
-  prepareRequest,
-  type Policy,
-  type PolicyKind,
-} from '../../../policy-model/index.js';
+import { evaluate, prepareRequest } from '../../../policy-model/index.js';
 import { compileResourceGlob } from '../../../policy-model/aws/wildcard.js';
 import { loadCatalog } from '../../../src/catalog.js';
-import { actions, identityStatement, resources } from '../arbitraries.js';
+import { actions, resources } from '../arbitraries.js';
+import { ACCOUNT, buildPrincipal, compile, principalShape } from './random-principal.js';
 
 const catalog = loadCatalog();
 const TRIPLES_PER_RUN = 10_000;
 const now = new Date('2026-11-24T12:00:00Z');
-
-const compile = (doc: unknown, kind: PolicyKind, id: string): Policy => {
-  const parsed = parsePolicy(doc, { kind, id });
-  if (!parsed.ok) throw new Error(`generated an invalid policy: ${JSON.stringify(parsed.errors)}`);
-  return parsed.value;
-};
-const source = (doc: unknown, id: string, kind: PolicyKind = 'identity'): PolicySource => ({
-  id,
-  name: id,
-  kind: 'inline',
-  document: doc,
-  policy: compile(doc, kind, id),
-});
-
-/** Policies leaning to unconditional Allows, so every access class is reached often. */
-const statement = fc
-  .tuple(identityStatement, fc.boolean(), fc.boolean())
-  .map(([s, keepCondition, keepDeny]) => {
-    const { Condition, ...rest } = s;
-    return {
-      ...rest,
-      Effect: s.Effect === 'Deny' && !keepDeny ? 'Allow' : s.Effect,
-      ...(Condition && keepCondition ? { Condition } : {}),
-    };
-  });
-// Some unconditional grants on every resource, so that "allowed" is reached often enough to test.
-const broadStatement = fc
-  .constantFrom(...actions, 's3:*', '*')
-  .map((Action) => ({ Effect: 'Allow', Action, Resource: '*' }));
-const identityPolicy = fc
-  .array(fc.oneof({ arbitrary: statement, weight: 3 }, { arbitrary: broadStatement, weight: 1 }), {
-    minLength: 1,
-    maxLength: 4,
-  })
-  .map((Statement) => ({ Version: '2012-10-17', Statement }));
 
 // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
 const defaultKeyPolicy = compile(
@@ -77,26 +36,6 @@ const defaultKeyPolicy = compile(
   'resource',
   'default-key-policy',
 );
-const fullAccess = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
-
-const principalArb = fc.record({
-  type: fc.constantFrom('user' as const, 'role' as const),
-  name: fc.constantFrom('alice', 'bob', 'app'),
-  team: fc.option(fc.constantFrom('dev', 'ops'), { nil: undefined }),
-  policies: fc.array(identityPolicy, { minLength: 1, maxLength: 3 }),
-  boundary: fc.option(identityPolicy, { nil: undefined }),
-  scps: fc.option(
-    fc.array(
-      fc.array(fc.oneof(fc.constant(fullAccess), identityPolicy), { minLength: 1, maxLength: 2 }),
-      { minLength: 1, maxLength: 2 },
-    ),
-    { nil: undefined },
-  ),
-});
-
 const contextArb = fc.record(
   {
     'aws:SourceIp': fc.constantFrom('10.1.2.3', '203.0.113.9', '2001:db8::1'),
@@ -115,37 +54,15 @@ describe('effective permissions agree with the request evaluator', () => {
     const seen = { allowed: 0, 'allowed-on-some-resources': 0, conditional: 0, denied: 0 };
     fc.assert(
       fc.property(
-        principalArb,
+        principalShape,
         fc.array(fc.tuple(fc.constantFrom(...actions), fc.constantFrom(...resources), contextArb), {
           minLength: 20,
           maxLength: 20,
         }),
         (p, triples) => {
-          const account = '111122223333';
-          const arn = `arn:aws:iam::${account}:${p.type}/${p.name}`;
-          const principal: Principal = {
-            arn,
-            type: p.type,
-            name: p.name,
-            path: '/',
-            account,
-            id: 'AIDAEXAMPLE',
-            createDate: undefined,
-            tags: p.team ? { team: p.team } : {},
-            kind: 'machine',
-            kindReason: { code: 'no-credentials', message: '' },
-            policies: p.policies.map((doc, i) => source(doc, `${arn}#inline/${i}`)),
-            groups: [],
-            boundary: p.boundary ? source(p.boundary, 'boundary') : undefined,
-            trustPolicy: undefined,
-            roleLastUsed: undefined,
-            instanceProfiles: [],
-            serviceLinked: false,
-            credentials: undefined,
-          };
-          const scpLevels = p.scps?.map((level, i) =>
-            level.map((doc, j) => compile(doc, 'scp', `scp/${i}/${j}`)),
-          );
+          const account = ACCOUNT;
+          const { principal, scpLevels } = buildPrincipal(p);
+          const arn = principal.arn;
           const permissions = effectivePermissions({
             catalog,
             principal,
