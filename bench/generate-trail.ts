@@ -15,6 +15,50 @@ export interface TrailOptions {
   readonly records: number;
   readonly seed: number;
   readonly recordsPerFile?: number;
+  /**
+   * The IAM users and roles that act (e.g. a generated estate's); 400 of them are picked, spread
+   * over the list. Default: 400 made-up principals in three accounts.
+   */
+  readonly principals?: readonly {
+    readonly arn: string;
+    readonly type: 'user' | 'role';
+    readonly account: string;
+  }[];
+}
+
+interface Actor {
+  readonly type: 'IAMUser' | 'AssumedRole';
+  readonly arn: string;
+  readonly issuer?: string;
+  readonly account: string;
+}
+
+/** 400 actors: from the given principals (spread over the list), or made up. */
+function actorsOf(options: TrailOptions, accounts: readonly string[]): Actor[] {
+  const given = options.principals;
+  if (given && given.length > 0)
+    return Array.from({ length: Math.min(400, given.length) }, (_, i) => {
+      const p = given[Math.floor((i * given.length) / Math.min(400, given.length))]!;
+      return p.type === 'user'
+        ? { type: 'IAMUser', arn: p.arn, account: p.account }
+        : {
+            type: 'AssumedRole',
+            arn: `arn:aws:sts::${p.account}:assumed-role/${p.arn.split('/').pop()}/session-${i}`,
+            issuer: p.arn,
+            account: p.account,
+          };
+    });
+  return Array.from({ length: 400 }, (_, i) => {
+    const account = accounts[i % 3]!;
+    return i % 4 === 0
+      ? { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/user-${i}`, account }
+      : {
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::${account}:assumed-role/role-${i}/session-${i}`,
+          issuer: `arn:aws:iam::${account}:role/role-${i}`,
+          account,
+        };
+  });
 }
 
 const CALLS: readonly [string, string][] = [
@@ -55,18 +99,8 @@ export function generateTrail(
   const random = mulberry32(options.seed);
   const perFile = options.recordsPerFile ?? 1500;
   rmSync(join(dir, 'AWSLogs'), { recursive: true, force: true });
-  const accounts = ['111111111111', '222222222222', '333333333333'];
-  const principals = Array.from({ length: 400 }, (_, i) => {
-    const account = accounts[i % 3]!;
-    return i % 4 === 0
-      ? { type: 'IAMUser', arn: `arn:aws:iam::${account}:user/user-${i}`, account }
-      : {
-          type: 'AssumedRole',
-          arn: `arn:aws:sts::${account}:assumed-role/role-${i}/session-${i}`,
-          issuer: `arn:aws:iam::${account}:role/role-${i}`,
-          account,
-        };
-  });
+  const principals = actorsOf(options, ['111111111111', '222222222222', '333333333333']);
+  const accounts = [...new Set(principals.map((p) => p.account))];
   // Zipf-like skew: index = floor(n * u^k) favours the first entries. Real trails are dominated by
   // a few automation identities calling the same APIs all day: principals k = 6 (the busiest 10
   // make about half the calls), calls k = 3.
@@ -78,7 +112,7 @@ export function generateTrail(
     const n = Math.min(perFile, options.records - written);
     const fileTime = start + Math.floor((written / options.records) * 90 * 86_400_000);
     const stamp = new Date(fileTime).toISOString();
-    const account = accounts[files % 3]!;
+    const account = accounts[files % accounts.length]!;
     const Records = Array.from({ length: n }, () => {
       const p = pick(principals, 6);
       const [eventSource, eventName] = pick(CALLS, 3);
