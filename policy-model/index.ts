@@ -66,6 +66,8 @@ export {
   resourceTerms,
   globCovers,
   possibleActions,
+  principalFacts,
+  summarizeStatement,
 } from './account/effective.js';
 export type {
   ActionAccess,

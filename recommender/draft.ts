@@ -73,14 +73,19 @@ export interface Draft {
   readonly denies: readonly Readonly<Record<string, unknown>>[];
 }
 
-/** Drafts the statements that keep `kept` and nothing else. */
+/**
+ * Drafts the statements that keep `kept` and nothing else. `applies` tells whether a statement can
+ * apply to the principal at all (its conditions on the principal's own keys hold): one that cannot
+ * grants it nothing, so it neither scopes a kept action nor is copied.
+ */
 export function draftStatements(
   catalog: Catalog,
   origins: readonly StatementOrigin[],
   kept: ReadonlySet<number>,
   evidence: ReadonlyMap<number, ActionEvidence>,
+  applies: (origin: StatementOrigin) => boolean,
 ): Draft {
-  const allows = origins.filter((o) => o.statement.effect === 'Allow');
+  const allows = origins.filter((o) => o.statement.effect === 'Allow' && applies(o));
   const groups = new Map<string, DraftAllow>();
   const add = (
     resourceKey: DraftAllow['resourceKey'],
@@ -100,9 +105,18 @@ export function draftStatements(
   for (const id of [...kept].sort((a, b) => a - b)) {
     const holders = allows.filter((o) => has(actionSetOf(catalog, o.statement.actions), id));
     const seen = evidence.get(id)?.resources;
-    // Scope to the resources seen only when every one of them is certainly covered by a holder.
+    // Scope to the resources seen only when each holder's resources are plain patterns (a
+    // `NotResource` or a policy variable may grant a seen resource in a way we cannot cut down)
+    // and every seen resource is certainly covered by a holder.
+    const plain = holders.every(
+      (o) =>
+        o.statement.resources.kind === 'resource' &&
+        o.statement.resources.patterns.every((p) => !p.template.hasVariables),
+    );
     const scoped =
-      seen !== undefined && seen.every((r) => holders.some((o) => statementCovers(o.statement, r)));
+      seen !== undefined &&
+      plain &&
+      seen.every((r) => holders.some((o) => statementCovers(o.statement, r)));
     for (const o of holders) {
       const condition = o.json['Condition'];
       if (scoped) {

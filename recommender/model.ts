@@ -90,7 +90,11 @@ export interface CurrentPolicy {
   readonly kind: 'aws-managed' | 'customer-managed' | 'inline';
   /** Attached through a group (users): the group's name. */
   readonly viaGroup?: string;
-  readonly document: unknown;
+  /**
+   * The document, for inline and customer managed policies; AWS managed policies are restored
+   * by attaching their ARN (`id`) again, so their (long) documents are not repeated.
+   */
+  readonly document?: unknown;
 }
 
 /** The outcome of one proof obligation. */

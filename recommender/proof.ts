@@ -208,10 +208,15 @@ export function proveUsageCovered(
   const current = identityStatements(principal);
   const context = contextOf(principal, input.organizationId);
   const found: Counterexample[] = [];
+  // Conditions on the principal's own keys (its tags, its ARN) are facts, not request details:
+  // an action they rule out today is not granted today, whatever the evaluator's favourable
+  // reading of an absent tag would say.
+  const grantedNow = possibleActions(input.current);
   let tried = 0;
   for (const use of uses) {
     const [service, name] = use.action.toLowerCase().split(':') as [string, string];
     const action = catalog.services.get(service)?.actions.get(name);
+    if (!action || !has(grantedNow, action.id)) continue;
     const resources =
       use.resource !== ''
         ? [use.resource]
@@ -222,7 +227,7 @@ export function proveUsageCovered(
                   (o) =>
                     o.statement.effect === 'Allow' && o.statement.resources.kind === 'resource',
                 )
-                .filter((o) => action && has(actionSetOf(catalog, o.statement.actions), action.id))
+                .filter((o) => has(actionSetOf(catalog, o.statement.actions), action.id))
                 .flatMap((o) => resourceTexts(o.statement).flatMap((p) => instanceOf(p) ?? [])),
             ),
           ];

@@ -6,11 +6,13 @@
  */
 import {
   possibleActions,
+  principalFacts,
+  summarizeStatement,
   type Catalog,
   type EffectivePermissions,
   type Policy,
 } from '../policy-model/index.js';
-import { draftStatements, identityStatements } from './draft.js';
+import { draftStatements, identityStatements, type StatementOrigin } from './draft.js';
 import {
   describeEvidence,
   gradeActions,
@@ -52,7 +54,7 @@ function currentPolicies(input: RecommendInput): CurrentPolicy[] {
       name: p.name,
       kind: p.kind,
       ...(group ? { viaGroup: group } : {}),
-      document: p.document,
+      ...(p.kind === 'aws-managed' ? {} : { document: p.document }),
     };
   });
 }
@@ -143,7 +145,12 @@ export function recommend(input: RecommendInput): RecommendOutput {
     };
 
   const evidence = new Map(graded.map((g) => [g.action.id, g]));
-  const draft = draftStatements(catalog, identityStatements(principal), kept, evidence);
+  const facts = principalFacts(principal, input.organizationId);
+  const applies = (o: StatementOrigin) =>
+    o.source.policy !== undefined &&
+    summarizeStatement(catalog, o.source.policy, o.statement, facts, principal.type === 'user') !==
+      undefined;
+  const draft = draftStatements(catalog, identityStatements(principal), kept, evidence, applies);
   const fitted = fitDraft(catalog, draft, principal);
   if (!fitted.ok)
     return {

@@ -122,10 +122,12 @@ function gunzip(buffer: Buffer, file: string, issues: Issue[]): string | undefin
   }
 }
 
-/** The resource ARNs an event names: `resources[]`, and S3 bucket/key request parameters. */
+/**
+ * The resource ARNs an event names: for S3, the object (or bucket) its request parameters name
+ * (its `resources[]` also lists the bucket of an object, which the call does not act on as a
+ * bucket); else `resources[]`.
+ */
 function resourcesOf(record: CloudTrailRecord): string[] {
-  const out = new Set<string>();
-  for (const r of record.resources ?? []) if (typeof r.ARN === 'string') out.add(r.ARN);
   const params = record.requestParameters as Record<string, unknown> | null | undefined;
   if (
     params &&
@@ -134,12 +136,14 @@ function resourcesOf(record: CloudTrailRecord): string[] {
     typeof params['bucketName'] === 'string'
   ) {
     const bucket = params['bucketName'];
-    out.add(
+    return [
       typeof params['key'] === 'string'
         ? `arn:aws:s3:::${bucket}/${params['key']}`
         : `arn:aws:s3:::${bucket}`,
-    );
+    ];
   }
+  const out = new Set<string>();
+  for (const r of record.resources ?? []) if (typeof r.ARN === 'string') out.add(r.ARN);
   // Bounded: an event naming hundreds of resources must not blow up the store.
   return [...out].slice(0, 8);
 }
@@ -216,8 +220,10 @@ class FactsAccumulator {
         return;
       case 'usage': {
         const principal = verdict.principal;
+        // A call naming several resources is one call: its count goes to the first resource,
+        // the others are recorded as seen (count 0), so sums over resources count calls.
         for (const action of verdict.actions)
-          for (const resource of o.resources.length > 0 ? o.resources : ['']) {
+          (o.resources.length > 0 ? o.resources : ['']).forEach((resource, i) => {
             const k = `${principal}\0${action}\0${resource}\0${o.day}`;
             this.facts.set(
               k,
@@ -228,9 +234,10 @@ class FactsAccumulator {
                 day: o.day,
                 source: 'cloudtrail',
                 ...seen,
+                count: i === 0 ? seen.count : 0,
               }),
             );
-          }
+          });
         if (verdict.person) {
           const k = `${principal}\0${verdict.person}\0${o.day}`;
           this.people.set(k, {

@@ -18,14 +18,22 @@ import { compileResourceGlob } from './wildcard.js';
 export type StatementOutcome =
   PrincipalMatch | 'action' | 'resource' | 'principal' | CompiledCondition;
 
+/**
+ * Keys that describe the caller itself (its ARN, account, name, organization, tags): the caller
+ * either has them or not, so a favourable reading never assumes an absent one.
+ */
+const PRINCIPAL_FACT =
+  /^aws:(principalarn|principalaccount|username|principalorgid|principaltype|principalisawsservice|principaltag\/.+)$/;
+
 /** What matching needs beyond the request. */
 export interface MatchEnvironment {
   readonly request: PreparedRequest;
   /** The caller has a permissions boundary (it changes how Deny + NotPrincipal applies). */
   readonly hasBoundary: boolean;
   /**
-   * "Could any request allow this?": a condition on a key the context lacks is taken as holding
-   * for an Allow and as failing for a Deny. Used by who-can to find conditional access.
+   * "Could any request allow this?": a condition on a request key the context lacks is taken as
+   * holding for an Allow and as failing for a Deny (keys describing the caller never are). Used by
+   * who-can to find conditional access, and by the rewrite proofs.
    */
   readonly favourable?: boolean;
 }
@@ -83,7 +91,11 @@ export function matchStatement(statement: Statement, env: MatchEnvironment): Sta
       return 'principal';
   }
   for (const condition of statement.conditions) {
-    if (env.favourable && request.context.get(condition.key) === undefined) {
+    if (
+      env.favourable &&
+      !PRINCIPAL_FACT.test(condition.key) &&
+      request.context.get(condition.key) === undefined
+    ) {
       if (statement.effect === 'Deny') return condition;
       continue;
     }

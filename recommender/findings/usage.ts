@@ -91,8 +91,9 @@ function unusedIdentity(facts: PrincipalFacts, options: UsageRuleOptions): Findi
       grantedActions: facts.score.granted,
       highRiskCapabilities: facts.unusedRisks.join(' ') || null,
     },
-    remediation:
-      p.type === 'role'
+    remediation: /^AWSReservedSSO_/.test(p.name)
+      ? `IAM Identity Center owns this role: remove the account assignment of its permission set (or the permission set) in IAM Identity Center; the role goes with it.`
+      : p.type === 'role'
         ? `Confirm nothing assumes it (trust policy, RoleLastUsed), then remove its policies and delete it: aws iam delete-role --role-name ${p.name}. Keep the rollback documents in the report.`
         : `Deactivate its access keys and console password, then delete the user: aws iam delete-user --user-name ${p.name} (after removing keys, password, MFA devices, group memberships and policies).`,
     references: {

@@ -1,8 +1,10 @@
 /**
- * The `leastpriv` command line. Exit codes: 0 done, 1 findings at or above the threshold (later
- * commands), 2 bad input or usage.
+ * The `leastpriv` command line. Exit codes: 0 done, 1 findings at or above the threshold
+ * (`analyze --fail-on`), 2 bad input or usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { analyzeCommand, parseFormats, parseSeverity } from './analyze.js';
 import { openSnapshot, permissionsCommand, whoCanCommand } from './permissions.js';
 import { simulateFile, simulateJsonl, simulateOptions } from './simulate.js';
 import { parseWindow, usageIngest, usageShow } from './usage.js';
@@ -10,6 +12,8 @@ import { parseWindow, usageIngest, usageShow } from './usage.js';
 const HELP = `leastpriv — effective permissions, usage and least-privilege rewrites for AWS IAM
 
 Usage:
+  leastpriv analyze SNAPSHOT              the main job: rewrites with proofs, findings, scores,
+                                          and the report (HTML, Markdown, JSON, CSV, SARIF)
   leastpriv simulate CASE.json            evaluate one case; prints the answer as JSON
   leastpriv simulate --jsonl CASES.jsonl  evaluate a batch: one answer line per input line, in order
   leastpriv permissions SNAPSHOT          effective permissions of every principal of a snapshot
@@ -18,6 +22,15 @@ Usage:
   leastpriv usage ingest SNAPSHOT|DIR     read CloudTrail files into the usage store (incremental)
   leastpriv usage show SNAPSHOT|DIR       what each identity did in a window
   leastpriv help                          this text
+
+analyze options:
+  --as-of DATE     the window's last day (default: the snapshot's collectedAt, else today, UTC)
+  --window 90d     the window, 1d to 400d
+  --out DIR        where the report goes (default ./leastpriv-report)
+  --format LIST    comma-separated: html,md,json,csv,sarif (default all five)
+  --fail-on SEV    exit 1 when a finding is at or above SEV (critical, high, medium, low, info)
+  --previous FILE  an earlier report.json: scores then show their change
+  --db FILE        the usage store (default SNAPSHOT/.leastpriv/usage.db)
 
 simulate options:
   --jsonl FILE     read JSON Lines (one case per line); "-" reads standard input
@@ -51,8 +64,9 @@ Answer: { "id"?, "decision": "allow" | "explicit-deny" | "implicit-deny", "expla
 A SNAPSHOT is a directory in AWS's export formats: see docs/snapshot.md.
 
 Exit codes: 0 answered (simulate: whatever the decision; always 0 for --jsonl once the file is read),
+            1 analyze: findings at or above --fail-on,
             2 a single case that cannot be evaluated, an unreadable snapshot, or bad usage.
-See docs/simulate.md, docs/permissions.md.`;
+See docs/analyze.md, docs/simulate.md, docs/permissions.md, docs/usage.md.`;
 
 type Out = NodeJS.WritableStream;
 
@@ -249,9 +263,82 @@ async function usageMain(args: readonly string[], out: Out, err: Out): Promise<n
   );
 }
 
+/** The package version, for the report. */
+function version(): string {
+  try {
+    const url = new URL('../../../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise<number> {
+  const parsed = parse(
+    'analyze',
+    args,
+    {
+      'as-of': { type: 'string' },
+      window: { type: 'string', default: '90d' },
+      out: { type: 'string', default: 'leastpriv-report' },
+      format: { type: 'string', default: 'html,md,json,csv,sarif' },
+      'fail-on': { type: 'string' },
+      previous: { type: 'string' },
+      db: { type: 'string' },
+    },
+    err,
+  );
+  if (!parsed) return 2;
+  if (parsed.values.help) {
+    out.write(`${HELP}\n`);
+    return 0;
+  }
+  const asOf = parsed.values['as-of'] as string | undefined;
+  const windowDays = parseWindow(String(parsed.values['window']));
+  const formats = parseFormats(String(parsed.values['format']));
+  const failOnText = parsed.values['fail-on'] as string | undefined;
+  const failOn = failOnText === undefined ? undefined : parseSeverity(failOnText);
+  const problems = [
+    ...(parsed.positionals.length !== 1 ? ['give one SNAPSHOT directory'] : []),
+    ...(asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)
+      ? ['--as-of takes a date (YYYY-MM-DD)']
+      : []),
+    ...(windowDays === undefined ? ['--window takes 1d to 400d'] : []),
+    ...(formats === undefined
+      ? ['--format takes a comma-separated list of html, md, json, csv, sarif']
+      : []),
+    ...(failOnText !== undefined && failOn === undefined
+      ? ['--fail-on takes critical, high, medium, low or info']
+      : []),
+  ];
+  if (problems.length > 0) {
+    err.write(`leastpriv analyze: ${problems.join('; ')}\n`);
+    return 2;
+  }
+  const previous = parsed.values['previous'] as string | undefined;
+  const db = parsed.values['db'] as string | undefined;
+  return analyzeCommand(
+    parsed.positionals[0]!,
+    {
+      ...(asOf ? { asOf } : {}),
+      windowDays: windowDays!,
+      out: String(parsed.values['out']),
+      formats: formats!,
+      ...(failOn ? { failOn } : {}),
+      ...(previous ? { previous } : {}),
+      ...(db ? { db } : {}),
+      tty: (err as NodeJS.WriteStream).isTTY === true,
+      version: version(),
+    },
+    out,
+    err,
+  );
+}
+
 const COMMANDS: Readonly<
   Record<string, (args: readonly string[], out: Out, err: Out) => number | Promise<number>>
 > = {
+  analyze: analyzeMain,
   simulate: simulateMain,
   permissions: permissionsMain,
   'who-can': whoCanMain,

@@ -26,16 +26,50 @@ const DYNAMODB_DATA = new Set([
   'getsharditerator',
 ]);
 
+/** Amazon SQS message operations, logged as data events. */
+const SQS_DATA = new Set([
+  'sendmessage',
+  'receivemessage',
+  'deletemessage',
+  'changemessagevisibility',
+]);
+
+/** S3 bucket-level listings logged as data events (ListObjects, ListObjectsV2, ListObjectVersions, ListMultipartUploads). */
+const S3_LISTINGS = new Set(['listbucket', 'listbucketversions', 'listbucketmultipartuploads']);
+
 /**
- * The data-event class of an action (`s3`, `lambda`, `dynamodb`, `sns`), or undefined for an
- * action CloudTrail records as a management event.
+ * Calls CloudTrail does not record as events of their own at all (so their use is only ever seen
+ * if some other source says so): CloudWatch Logs ingestion and reads of log events, CloudWatch
+ * metric data, and SES sending (which SMTP users never do through the API).
+ */
+const NOT_LOGGED: Readonly<Record<string, ReadonlySet<string>>> = {
+  logs: new Set(['putlogevents', 'getlogevents', 'filterlogevents']),
+  cloudwatch: new Set(['putmetricdata', 'getmetricdata', 'getmetricstatistics']),
+  ses: new Set([
+    'sendemail',
+    'sendrawemail',
+    'sendtemplatedemail',
+    'sendbulktemplatedemail',
+    'sendbulkemail',
+  ]),
+};
+
+/**
+ * The data-event class of an action (`s3`, `lambda`, `dynamodb`, `sns`, `sqs`, or
+ * `not-logged:<service>`), or undefined for an action CloudTrail records as a management event.
+ * A class counts as recorded in an account once an action of that class was seen there.
  */
 export function dataEventClass(action: CatalogAction): string | undefined {
   const name = action.name.toLowerCase();
+  if (NOT_LOGGED[action.service]?.has(name)) return `not-logged:${action.service}`;
   switch (action.service) {
     case 's3':
-      // Object-level operations: the ones that act on the `object` resource type.
-      return action.resourceTypes.some((r) => r.name === 'object') ? 's3' : undefined;
+      // Object-level operations (the ones that act on the `object` resource type) and listings.
+      return action.resourceTypes.some((r) => r.name === 'object') || S3_LISTINGS.has(name)
+        ? 's3'
+        : undefined;
+    case 'sqs':
+      return SQS_DATA.has(name) ? 'sqs' : undefined;
     case 'lambda':
       return name === 'invokefunction' ? 'lambda' : undefined;
     case 'dynamodb':

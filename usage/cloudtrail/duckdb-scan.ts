@@ -73,7 +73,8 @@ const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
  *   least and greatest S3 object key (equal when one object was used);
  * - `call`: one row per distinct (identity, eventSource, eventName, eventType, errorCode), the
  *   unit TypeScript judges; `call` hashes these five on every `use` and `call` row, so verdicts
- *   join back on one number;
+ *   join back on one number (with whether the nested structs are NULL: `hash()` gives a NULL
+ *   struct and a struct of NULLs the same value, where GROUP BY keeps them apart);
  * - `file`: one row per file, with its record count and how many records lack eventTime,
  *   eventSource or eventName (`bad`).
  */
@@ -108,7 +109,9 @@ WITH records AS (
   SELECT *, substr(t, 1, 10) AS day, object_key IS NOT NULL AS has_key FROM calls
 )
 SELECT CASE WHEN GROUPING(file) = 0 THEN 'file' WHEN GROUPING(day) = 1 THEN 'call' ELSE 'use' END AS row_kind,
-       file, hash(identity, event_source, event_name, event_type, error_code) AS call,
+       file, hash(identity, identity.sessionContext IS NULL,
+                  identity.sessionContext.sessionIssuer IS NULL,
+                  event_source, event_name, event_type, error_code) AS call,
        identity, event_source, event_name, event_type,
        error_code, day, resource, has_key, min(object_key) AS key_min, max(object_key) AS key_max,
        count(*) AS n, min(t) AS first_seen, max(t) AS last_seen,
