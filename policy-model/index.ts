@@ -58,6 +58,7 @@ export {
   intersect,
   members,
   union,
+  unionInto,
 } from './catalog/action-set.js';
 export { actionSetOf } from './catalog/expand.js';
 export {

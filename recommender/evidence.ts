@@ -4,8 +4,14 @@
  * records no such data events), or unused. What a rewrite keeps follows from it.
  */
 import {
+  addTo,
+  difference,
+  emptySet,
   has,
+  intersect,
   members,
+  union,
+  unionInto,
   type ActionSet,
   type Catalog,
   type CatalogAction,
@@ -82,75 +88,125 @@ export function generaliseObjects(resources: readonly string[]): string[] {
   return [...out].sort();
 }
 
-/** Grades every granted action of a principal. */
-export function gradeActions(
+/** Per catalog: the actions of each data-event class, as bitsets (computed once). */
+const dataClassSets = new WeakMap<Catalog, ReadonlyMap<string, ActionSet>>();
+
+function classSets(catalog: Catalog): ReadonlyMap<string, ActionSet> {
+  let sets = dataClassSets.get(catalog);
+  if (!sets) {
+    const built = new Map<string, ActionSet>();
+    for (const action of catalog.actions) {
+      const kind = dataEventClass(action);
+      if (!kind) continue;
+      let set = built.get(kind);
+      if (!set) {
+        set = emptySet(catalog.actions.length);
+        built.set(kind, set);
+      }
+      addTo(set, action.id);
+    }
+    sets = built;
+    dataClassSets.set(catalog, sets);
+  }
+  return sets;
+}
+
+/** A principal's granted actions graded: what is kept, with evidence, and what was used. */
+export interface Grading {
+  readonly granted: ActionSet;
+  /** Granted actions to keep: used, not observable, or needed by kept ones. */
+  readonly kept: ActionSet;
+  /** Granted actions seen used (CloudTrail or Access Advisor). */
+  readonly used: ActionSet;
+  /** Evidence of every kept action (the unused ones have none to tell). */
+  readonly evidence: ReadonlyMap<number, ActionEvidence>;
+  /** Kept actions that are there because a kept action needs them: by whom. */
+  readonly impliedBy: ReadonlyMap<number, string>;
+}
+
+/**
+ * Grades every granted action of a principal with bitsets (an admin holds all 22,000 actions:
+ * only the used and the unobservable ones get an evidence record).
+ */
+export function gradePrincipal(
   catalog: Catalog,
   granted: ActionSet,
   activity: PrincipalActivity,
   /** Data-event classes (`s3`, `lambda`, …) the principal's account records. */
   recordedDataEvents: ReadonlySet<string>,
-): ActionEvidence[] {
-  const byAction = new Map<string, ResourceUse[]>();
-  const advisorServices = new Set<string>();
+): Grading {
+  const size = catalog.actions.length;
+  const byAction = new Map<number, ResourceUse[]>();
+  const advisor = emptySet(size);
   for (const use of activity.uses) {
-    const key = use.action.toLowerCase();
+    const [service, name] = use.action.toLowerCase().split(':') as [string, string];
+    const entry = catalog.services.get(service);
+    if (!entry) continue;
     // Access Advisor's service-level evidence is stored as `service:*`.
-    if (key.endsWith(':*')) advisorServices.add(key.slice(0, -2));
-    else byAction.set(key, [...(byAction.get(key) ?? []), use]);
-  }
-  return members(granted).map((id) => {
-    const action = catalog.actions[id]!;
-    const uses = byAction.get(action.fullName.toLowerCase()) ?? [];
-    const count = uses.reduce((n, u) => n + u.count, 0);
-    const lastUsed = uses.reduce<string | undefined>(
-      (last, u) => (last === undefined || u.lastSeen > last ? u.lastSeen : last),
-      undefined,
-    );
-    const trail = uses.filter((u) => u.source === 'cloudtrail');
-    let confidence: Confidence;
-    if (trail.length > 0) confidence = 'used';
-    else if (uses.length > 0 || advisorServices.has(action.service))
-      confidence = 'used-per-access-advisor';
-    else {
-      const dataClass = dataEventClass(action);
-      confidence = dataClass && !recordedDataEvents.has(dataClass) ? 'unknown' : 'unused';
+    if (name === '*') {
+      for (let id = entry.first; id < entry.first + entry.actions.size; id += 1) addTo(advisor, id);
+      continue;
     }
+    const action = entry.actions.get(name);
+    if (!action) continue;
+    const list = byAction.get(action.id);
+    if (list) list.push(use);
+    else byAction.set(action.id, [use]);
+  }
+  const used = emptySet(size);
+  for (const id of byAction.keys()) addTo(used, id);
+  unionInto(used, advisor);
+  const seen = intersect(granted, used);
+  let unobservable = emptySet(size);
+  for (const [kind, set] of classSets(catalog))
+    if (!recordedDataEvents.has(kind)) unobservable = union(unobservable, set);
+  const kept = union(seen, intersect(granted, difference(unobservable, used)));
+
+  const evidence = new Map<number, ActionEvidence>();
+  for (const id of members(kept)) {
+    const action = catalog.actions[id]!;
+    const uses = byAction.get(id) ?? [];
+    const trail = uses.filter((u) => u.source === 'cloudtrail');
+    const confidence: Confidence =
+      trail.length > 0 ? 'used' : has(used, id) ? 'used-per-access-advisor' : 'unknown';
     const named = trail.map((u) => u.resource);
     const scoped =
       confidence === 'used' &&
       action.resourceTypes.length > 0 &&
       trail.length === uses.length &&
       named.every((r) => r !== '' && arnService(r) === action.service);
-    return {
+    evidence.set(id, {
       action,
       confidence,
-      count,
-      lastUsed,
+      count: uses.reduce((n, u) => n + u.count, 0),
+      lastUsed: uses.reduce<string | undefined>(
+        (last, u) => (last === undefined || u.lastSeen > last ? u.lastSeen : last),
+        undefined,
+      ),
       resources: scoped ? generaliseObjects(named) : undefined,
-    };
-  });
-}
+    });
+  }
 
-/** The actions to keep: used (either source), not observable, and what kept actions imply. */
-export function keptActions(
-  catalog: Catalog,
-  granted: ActionSet,
-  graded: readonly ActionEvidence[],
-): { kept: Set<number>; impliedBy: Map<number, string> } {
-  const kept = new Set<number>();
-  for (const g of graded) if (g.confidence !== 'unused') kept.add(g.action.id);
+  // What kept actions need and CloudTrail does not show, when already granted.
   const impliedBy = new Map<number, string>();
-  for (const g of graded) {
-    if (g.confidence !== 'used' && g.confidence !== 'used-per-access-advisor') continue;
-    for (const name of IMPLIED_ACTIONS[g.action.fullName.toLowerCase()] ?? []) {
-      const [service, action] = name.toLowerCase().split(':') as [string, string];
-      const implied = catalog.services.get(service)?.actions.get(action);
-      if (!implied || !has(granted, implied.id) || kept.has(implied.id)) continue;
-      kept.add(implied.id);
-      impliedBy.set(implied.id, g.action.fullName);
+  for (const id of members(seen)) {
+    const action = catalog.actions[id]!;
+    for (const name of IMPLIED_ACTIONS[action.fullName.toLowerCase()] ?? []) {
+      const [service, implied] = name.toLowerCase().split(':') as [string, string];
+      const needed = catalog.services.get(service)?.actions.get(implied);
+      if (!needed || !has(granted, needed.id) || has(kept, needed.id)) continue;
+      addTo(kept, needed.id);
+      impliedBy.set(needed.id, action.fullName);
+      evidence.set(needed.id, {
+        action: needed,
+        confidence: 'unused',
+        count: 0,
+        lastUsed: undefined,
+        resources: undefined,
+      });
     }
   }
-  return { kept, impliedBy };
+  return { granted, kept, used: seen, evidence, impliedBy };
 }
 
 /** The report's view of one action's evidence. */

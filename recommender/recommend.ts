@@ -5,9 +5,13 @@
  * a proof or the limits is reported with why, never proposed.
  */
 import {
+  difference,
+  has,
+  members,
   possibleActions,
   principalFacts,
   summarizeStatement,
+  type ActionSet,
   type Catalog,
   type EffectivePermissions,
   type Policy,
@@ -15,9 +19,8 @@ import {
 import { draftStatements, identityStatements, type StatementOrigin } from './draft.js';
 import {
   describeEvidence,
-  gradeActions,
-  keptActions,
-  type ActionEvidence,
+  gradePrincipal,
+  type Grading,
   type PrincipalActivity,
 } from './evidence.js';
 import { fitDraft } from './limits.js';
@@ -39,7 +42,7 @@ export interface RecommendInput {
 /** A rewrite and the grading behind it. */
 export interface RecommendOutput {
   readonly recommendation: Recommendation;
-  readonly graded: readonly ActionEvidence[];
+  readonly grading: Grading;
 }
 
 const NOT_CHECKED: ProofResult = { holds: true, checked: 'nothing to remove: no rewrite' };
@@ -74,25 +77,40 @@ function applyVia(roleName: string): { applyVia?: string } {
 
 /** Removed actions for the report: one entry per action, or one per service when several. */
 function groupRemoved(
-  removed: readonly ActionEvidence[],
+  catalog: Catalog,
+  removed: ActionSet,
   people: readonly string[],
 ): PermissionEvidence[] {
-  const byService = new Map<string, ActionEvidence[]>();
-  for (const g of removed)
-    byService.set(g.action.service, [...(byService.get(g.action.service) ?? []), g]);
-  return [...byService].flatMap(([service, list]) =>
-    list.length === 1
-      ? [describeEvidence(list[0]!, false, undefined, people)]
-      : [
+  const out: PermissionEvidence[] = [];
+  for (const service of catalog.services.values()) {
+    const ids: number[] = [];
+    for (let id = service.first; id < service.first + service.actions.size; id += 1)
+      if (has(removed, id)) ids.push(id);
+    if (ids.length === 1)
+      out.push(
+        describeEvidence(
           {
-            action: `${service}:*`,
-            confidence: 'unused' as const,
+            action: catalog.actions[ids[0]!]!,
+            confidence: 'unused',
             count: 0,
-            actionCount: list.length,
-            reason: `removed: ${list.length} actions of ${service}, none used in the window, and their use would have been recorded`,
+            lastUsed: undefined,
+            resources: undefined,
           },
-        ],
-  );
+          false,
+          undefined,
+          people,
+        ),
+      );
+    else if (ids.length > 1)
+      out.push({
+        action: `${service.prefix}:*`,
+        confidence: 'unused',
+        count: 0,
+        actionCount: ids.length,
+        reason: `removed: ${ids.length} actions of ${service.prefix}, none used in the window, and their use would have been recorded`,
+      });
+  }
+  return out;
 }
 
 /** Builds, fits and proves the rewrite of one principal. */
@@ -100,16 +118,14 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const { catalog, permissions } = input;
   const { principal } = permissions;
   const granted = possibleActions(permissions);
-  const graded = gradeActions(catalog, granted, input.activity, input.recordedDataEvents);
-  const { kept, impliedBy } = keptActions(catalog, granted, graded);
+  const grading = gradePrincipal(catalog, granted, input.activity, input.recordedDataEvents);
+  const { kept, impliedBy, evidence } = grading;
   const people = input.activity.people;
-  const keptEvidence = graded
-    .filter((g) => kept.has(g.action.id))
-    .map((g) => describeEvidence(g, true, impliedBy.get(g.action.id), people));
-  const removed = groupRemoved(
-    graded.filter((g) => !kept.has(g.action.id)),
-    people,
+  const keptEvidence = members(kept).map((id) =>
+    describeEvidence(evidence.get(id)!, true, impliedBy.get(id), people),
   );
+  const removedSet = difference(granted, kept);
+  const removed = groupRemoved(catalog, removedSet, people);
   const base = {
     principal: principal.arn,
     account: principal.account,
@@ -121,7 +137,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
   if (principal.serviceLinked)
     return {
-      graded,
+      grading,
       recommendation: {
         ...base,
         status: 'keep',
@@ -133,7 +149,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     };
   if (removed.length === 0)
     return {
-      graded,
+      grading,
       recommendation: {
         ...base,
         status: 'keep',
@@ -144,17 +160,22 @@ export function recommend(input: RecommendInput): RecommendOutput {
       },
     };
 
-  const evidence = new Map(graded.map((g) => [g.action.id, g]));
   const facts = principalFacts(principal, input.organizationId);
   const applies = (o: StatementOrigin) =>
     o.source.policy !== undefined &&
     summarizeStatement(catalog, o.source.policy, o.statement, facts, principal.type === 'user') !==
       undefined;
-  const draft = draftStatements(catalog, identityStatements(principal), kept, evidence, applies);
+  const draft = draftStatements(
+    catalog,
+    identityStatements(principal),
+    new Set(members(kept)),
+    evidence,
+    applies,
+  );
   const fitted = fitDraft(catalog, draft, principal);
   if (!fitted.ok)
     return {
-      graded,
+      grading,
       recommendation: {
         ...base,
         status: 'not-proposed',
@@ -184,7 +205,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     ...(proof.usageCovered.holds ? [] : ['usageCovered']),
   ];
   return {
-    graded,
+    grading,
     recommendation: {
       ...base,
       status: failed.length === 0 ? 'proposed' : 'not-proposed',

@@ -7,7 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  count,
   estatePermissions,
+  members,
   policyLevels,
   sensitiveCapabilities,
   type Catalog,
@@ -179,7 +181,11 @@ export async function analyzeSnapshot(
     await store.close();
   }
   const usesBy = new Map<string, ResourceUse[]>();
-  for (const u of uses) usesBy.set(u.principal, [...(usesBy.get(u.principal) ?? []), u]);
+  for (const u of uses) {
+    const list = usesBy.get(u.principal);
+    if (list) list.push(u);
+    else usesBy.set(u.principal, [u]);
+  }
   const recorded = recordedDataEvents(catalog, uses);
   phase('query usage');
 
@@ -196,7 +202,7 @@ export async function analyzeSnapshot(
   for (const permissions of estatePermissions(snapshot, catalog)) {
     const p = permissions.principal;
     const scpLevels = policyLevels(snapshot.organization, p.account, 'SERVICE_CONTROL_POLICY');
-    const { recommendation, graded } = recommend({
+    const { recommendation, grading } = recommend({
       catalog,
       permissions,
       scpLevels,
@@ -205,17 +211,16 @@ export async function analyzeSnapshot(
       recordedDataEvents: recorded.get(p.account) ?? new Set(),
     });
     const used = new Set(
-      graded
-        .filter((g) => g.confidence === 'used' || g.confidence === 'used-per-access-advisor')
-        .map((g) => g.action.fullName.toLowerCase()),
+      members(grading.used).map((id) => catalog.actions[id]!.fullName.toLowerCase()),
     );
     // A capability is an unused risk when none of the actions that give it was used.
     const risks = sensitiveCapabilities(catalog, permissions, tags).filter(
       (c) => RISKY.has(c.capability) && !c.actions.some((a) => used.has(a.toLowerCase())),
     );
     const riskyActions = new Set(risks.flatMap((c) => c.actions.map((a) => a.toLowerCase())));
+    const granted = count(grading.granted);
     const score = withChange(
-      creepScore(graded.length, used.size, Math.min(riskyActions.size, graded.length - used.size)),
+      creepScore(granted, used.size, Math.min(riskyActions.size, granted - used.size)),
       previous.get(p.arn),
     );
     const unusedRisks = [...new Set(risks.map((c) => c.capability))];

@@ -94,3 +94,30 @@ export type {
   UnmappedPair,
 } from '../usage/facts.js';
 export type { IngestSummary, IngestProgress } from '../usage/ingest.js';
+
+// The main job: rewrites with proofs, findings, scores, the report model and its renderers.
+export { analyzeSnapshot } from './analyze.js';
+export type { AnalyzeOptions, AnalyzeResult } from './analyze.js';
+export { recommend } from '../recommender/recommend.js';
+export type { RecommendInput, RecommendOutput } from '../recommender/recommend.js';
+export { proveNoNewAccess, proveUsageCovered } from '../recommender/proof.js';
+export { credentialFindings } from '../recommender/findings/credentials.js';
+export { usageFindings } from '../recommender/findings/usage.js';
+export { creepScore } from '../recommender/score.js';
+export { REPORT_SCHEMA_VERSION, SEVERITIES } from '../recommender/model.js';
+export type {
+  Finding,
+  Recommendation,
+  PermissionEvidence,
+  ProposedPolicy,
+  CurrentPolicy,
+  ProofResult,
+  Report,
+  PrincipalReport,
+  AccountReport,
+  Score,
+  Severity,
+  Confidence,
+} from '../recommender/model.js';
+export { renderReport, REPORT_FORMATS, REPORT_FILE_NAMES } from './report/index.js';
+export type { ReportFormat } from './report/index.js';
