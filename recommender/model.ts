@@ -31,6 +31,11 @@ export interface Finding {
   readonly evidence: Readonly<Record<string, string | number | boolean | null>>;
   readonly remediation: string;
   readonly references: References;
+  /**
+   * The snapshot file the finding rests on, relative to the snapshot directory (e.g.
+   * `accounts/<id>/credential-report.csv`): where code-scanning tools point (SARIF).
+   */
+  readonly source?: string;
 }
 
 /** How sure we are that a permission was used or not. */

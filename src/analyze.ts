@@ -256,6 +256,18 @@ export async function analyzeSnapshot(
       gracePeriodDays: options.gracePeriodDays ?? 14,
     }),
   );
+  // Where each finding's evidence lives in the snapshot (for SARIF's file locations).
+  const located = findings.map((f) =>
+    f.source !== undefined
+      ? f
+      : {
+          ...f,
+          source: f.ruleId.startsWith('credentials.')
+            ? `accounts/${f.account}/credential-report.csv`
+            : `accounts/${f.account}/authorization-details.json`,
+        },
+  );
+  findings.splice(0, findings.length, ...located);
   const order = (s: Severity) => SEVERITIES.indexOf(s);
   findings.sort(
     (a, b) =>

@@ -18,7 +18,7 @@ import {
   type Score,
   type Severity,
 } from '../../recommender/model.js';
-import { byCreep } from './markdown.js';
+import { byCreep, DETAILED_IDENTITIES } from './markdown.js';
 
 /** Colours of the charts' marks (the screenshot test looks for them). */
 export const CHART_COLORS = {
@@ -474,9 +474,22 @@ ${p.recommendation ? recommendationHtml(p.recommendation) : '<p class="muted">No
 
 function identities(r: Report): string {
   const ordered = byCreep(r.principals);
-  const first = ordered.find((p) => p.recommendation?.status === 'proposed');
+  const detailed = ordered.slice(0, DETAILED_IDENTITIES);
+  const rest = ordered.slice(DETAILED_IDENTITIES);
+  const first = detailed.find((p) => p.recommendation?.status === 'proposed');
+  const more =
+    rest.length === 0
+      ? ''
+      : `<h3>${num(rest.length)} more identities <span class="muted">(in detail in report.json)</span></h3>
+<table class="compact"><thead><tr><th>Identity</th><th>Granted</th><th>Used</th><th>Creep</th><th>Rewrite</th></tr></thead><tbody>${rest
+          .map(
+            (p) =>
+              `<tr><td>${code(p.arn)}</td><td class="n">${num(p.score.granted)}</td><td class="n">${num(p.score.used)}</td><td class="n">${num(p.score.creep)}</td><td>${h(p.recommendation?.status ?? '–')}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
   return `<section id="identities"><h2>Identities <span class="muted">(${num(ordered.length)}, worst first)</span></h2>
-${ordered.length === 0 ? '<p class="muted">No identities.</p>' : ordered.map((p) => identity(r, p, p === first)).join('\n')}
+${ordered.length === 0 ? '<p class="muted">No identities.</p>' : detailed.map((p) => identity(r, p, p === first)).join('\n')}
+${more}
 </section>`;
 }
 

@@ -77,6 +77,7 @@ const finding = (f: Finding) => ({
   ...pick(f, ['ruleId', 'severity', 'principal', 'account', 'key', 'title', 'evidence']),
   remediation: f.remediation,
   references: pick(f.references, ['cis', 'prowler', 'docs']),
+  ...(f.source !== undefined && { source: f.source }),
 });
 
 /** The report with every model object's keys in schema order (see the module comment). */

@@ -124,6 +124,13 @@ function accounts(r: Report): string {
 }
 
 /** Principals by creep score, then high-risk unused, then ARN: the worst first. */
+/**
+ * Identities shown in detail (worst first); the others get one table row each, and the JSON
+ * report has them all. Keeps the page readable, and within what a browser (and a JavaScript
+ * string) holds for a 10,000-identity estate.
+ */
+export const DETAILED_IDENTITIES = 200;
+
 export function byCreep(principals: readonly PrincipalReport[]): PrincipalReport[] {
   return [...principals].sort(
     (a, b) =>
@@ -296,7 +303,31 @@ function identity(p: PrincipalReport): string {
 
 function identities(r: Report): string {
   if (r.principals.length === 0) return '## Identities\n\nNo identities.';
-  return ['## Identities', ...byCreep(r.principals).map((p) => `\n${identity(p)}`)].join('\n');
+  const ordered = byCreep(r.principals);
+  const rest = ordered.slice(DETAILED_IDENTITIES);
+  return [
+    '## Identities',
+    ...ordered.slice(0, DETAILED_IDENTITIES).map((p) => `\n${identity(p)}`),
+    ...(rest.length === 0
+      ? []
+      : [
+          '',
+          `### ${num(rest.length)} more identities`,
+          '',
+          'Shown in detail in `report.json`.',
+          '',
+          table(
+            ['Identity', 'Granted', 'Used', 'Creep', 'Rewrite'],
+            rest.map((p) => [
+              mdCode(p.arn),
+              num(p.score.granted),
+              num(p.score.used),
+              String(p.score.creep),
+              p.recommendation?.status ?? '–',
+            ]),
+          ),
+        ]),
+  ].join('\n');
 }
 
 function inputIssues(r: Report): string {

@@ -82,6 +82,13 @@ const result = (f: Finding, ruleIndex: number) => ({
   },
   locations: [
     {
+      // Code-scanning dashboards (GitHub) need a file: the snapshot file the finding rests on.
+      ...(f.source !== undefined && {
+        physicalLocation: {
+          artifactLocation: { uri: f.source, uriBaseId: 'SNAPSHOT' },
+          region: { startLine: 1 },
+        },
+      }),
       logicalLocations: [
         {
           name: f.principal.split(/[:/]/).pop() ?? f.principal,

@@ -111,6 +111,11 @@ describe('leastpriv analyze on the sample organisation', () => {
     const sarif = JSON.parse(readFileSync(join(out, 'report.sarif'), 'utf8'));
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].results).toHaveLength(report.findings.length);
+    // Code scanning needs a file for each result: the snapshot file the finding rests on.
+    for (const result of sarif.runs[0].results)
+      expect(result.locations[0].physicalLocation.artifactLocation.uri).toMatch(
+        /^accounts\/\d{12}\/(credential-report\.csv|authorization-details\.json)$/,
+      );
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('# leastpriv report');
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });

@@ -60,6 +60,8 @@ export interface UsageStore {
   usage(window: UsageWindow, principal?: string): Promise<UsageRow[]>;
   /** Per principal, action, resource and source, use within the window (optionally one principal). */
   resourceUses(window: UsageWindow, principal?: string): Promise<ResourceUse[]>;
+  /** The people seen behind each principal's sessions in the window, most active first. */
+  peopleByPrincipal(window: UsageWindow): Promise<Map<string, string[]>>;
   /** The last time each principal was seen using anything, ever (CloudTrail or Access Advisor). */
   lastActivity(): Promise<Map<string, string>>;
   /** The last time the principal used the action, ever, or undefined. */

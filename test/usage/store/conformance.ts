@@ -163,6 +163,7 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
         await store.unusedActions(A, ['s3:GetObject', 'iam:ListRoles', 'ec2:RunInstances'], window),
       ).toEqual(['iam:ListRoles', 'ec2:RunInstances']);
       expect(await store.people(A, window)).toEqual([{ person: 'jane@example.com', count: 4 }]);
+      expect(await store.peopleByPrincipal(window)).toEqual(new Map([[A, ['jane@example.com']]]));
       expect(await store.denied(window)).toEqual([
         {
           principal: A,
