@@ -69,6 +69,11 @@ export interface PermissionEvidence {
    * `service:*`): how many. Removed actions are grouped so a report stays readable.
    */
   readonly actionCount?: number;
+  /**
+   * When the entry stands for every granted action of several services none of which was used
+   * (`action` is then `*`): those services' prefixes.
+   */
+  readonly services?: readonly string[];
 }
 
 /** An IAM policy document as JSON. */

@@ -75,42 +75,79 @@ function applyVia(roleName: string): { applyVia?: string } {
     : {};
 }
 
-/** Removed actions for the report: one entry per action, or one per service when several. */
+/**
+ * Removed actions for the report: the services none of whose granted actions was kept as one
+ * entry (`*`, with their prefixes), and, for the services partly kept, one entry per removed
+ * action or one per service when several. An admin's 400 unused services stay one line.
+ */
 function groupRemoved(
   catalog: Catalog,
+  granted: ActionSet,
   removed: ActionSet,
   people: readonly string[],
 ): PermissionEvidence[] {
   const out: PermissionEvidence[] = [];
+  const unused: { prefix: string; count: number }[] = [];
   for (const service of catalog.services.values()) {
+    const ids: number[] = [];
+    let grantedHere = 0;
+    for (let id = service.first; id < service.first + service.actions.size; id += 1) {
+      if (has(granted, id)) grantedHere += 1;
+      if (has(removed, id)) ids.push(id);
+    }
+    if (ids.length === 0) continue;
+    if (ids.length === grantedHere) unused.push({ prefix: service.prefix, count: ids.length });
+    else out.push(serviceEntry(catalog, service.prefix, ids, people));
+  }
+  if (unused.length === 1) {
+    const only = unused[0]!;
+    const service = catalog.services.get(only.prefix)!;
     const ids: number[] = [];
     for (let id = service.first; id < service.first + service.actions.size; id += 1)
       if (has(removed, id)) ids.push(id);
-    if (ids.length === 1)
-      out.push(
-        describeEvidence(
-          {
-            action: catalog.actions[ids[0]!]!,
-            confidence: 'unused',
-            count: 0,
-            lastUsed: undefined,
-            resources: undefined,
-          },
-          false,
-          undefined,
-          people,
-        ),
-      );
-    else if (ids.length > 1)
-      out.push({
-        action: `${service.prefix}:*`,
-        confidence: 'unused',
-        count: 0,
-        actionCount: ids.length,
-        reason: `removed: ${ids.length} actions of ${service.prefix}, none used in the window, and their use would have been recorded`,
-      });
+    out.unshift(serviceEntry(catalog, only.prefix, ids, people));
+  } else if (unused.length > 1) {
+    const total = unused.reduce((n, u) => n + u.count, 0);
+    const names = unused.map((u) => u.prefix);
+    out.unshift({
+      action: '*',
+      confidence: 'unused',
+      count: 0,
+      actionCount: total,
+      services: names,
+      reason: `removed: ${total.toLocaleString('en-US')} actions of ${names.length} services none of which was used in the window (${names.slice(0, 8).join(', ')}${names.length > 8 ? `, and ${names.length - 8} more` : ''})`,
+    });
   }
   return out;
+}
+
+/** One removed action, or several of one service as `service:*`. */
+function serviceEntry(
+  catalog: Catalog,
+  prefix: string,
+  ids: readonly number[],
+  people: readonly string[],
+): PermissionEvidence {
+  if (ids.length === 1)
+    return describeEvidence(
+      {
+        action: catalog.actions[ids[0]!]!,
+        confidence: 'unused',
+        count: 0,
+        lastUsed: undefined,
+        resources: undefined,
+      },
+      false,
+      undefined,
+      people,
+    );
+  return {
+    action: `${prefix}:*`,
+    confidence: 'unused',
+    count: 0,
+    actionCount: ids.length,
+    reason: `removed: ${ids.length} actions of ${prefix}, none used in the window, and their use would have been recorded`,
+  };
 }
 
 /** Builds, fits and proves the rewrite of one principal. */
@@ -125,7 +162,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     describeEvidence(evidence.get(id)!, true, impliedBy.get(id), people),
   );
   const removedSet = difference(granted, kept);
-  const removed = groupRemoved(catalog, removedSet, people);
+  const removed = groupRemoved(catalog, granted, removedSet, people);
   const base = {
     principal: principal.arn,
     account: principal.account,

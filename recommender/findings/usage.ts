@@ -113,9 +113,8 @@ function unusedPermissions(facts: PrincipalFacts): Finding | undefined {
   const s = facts.score;
   if (r.removed.length === 0 || facts.principal.serviceLinked) return undefined;
   const unused = s.granted - s.used;
-  const services = r.removed
-    .filter((e) => e.action.endsWith(':*'))
-    .map((e) => e.action.slice(0, -2));
+  // Services none of whose granted actions was used (grouped under `*` by the rewrite).
+  const services = r.removed.flatMap((e) => e.services ?? []);
   const p = facts.principal;
   return {
     ruleId: 'usage.unused-permissions',
@@ -131,7 +130,7 @@ function unusedPermissions(facts: PrincipalFacts): Finding | undefined {
       creepScore: s.creep,
       highRiskUnused: s.highRiskUnused,
       highRiskCapabilities: facts.unusedRisks.join(' ') || null,
-      unusedServices: services.slice(0, 25).join(' ') || null,
+      unusedServices: services.length,
       rewrite: r.status,
     },
     remediation:

@@ -37,6 +37,7 @@ const evidence = (e: PermissionEvidence) =>
     'people',
     'reason',
     'actionCount',
+    'services',
   ]);
 
 const proposed = (p: ProposedPolicy) => pick(p, ['name', 'kind', 'document', 'size', 'limit']);
