@@ -316,16 +316,24 @@ export class DuckDbUsageStore implements UsageStore {
        GROUP BY principal, action, resource, source ORDER BY principal, action, resource, source`,
       params,
     );
-    const [principals, actions, resources, sources, counts, firsts, lasts] =
-      (await result.getColumnsJS()) as [
-        string[],
-        string[],
-        string[],
-        string[],
-        number[],
-        string[],
-        string[],
-      ];
+    // No rows: the driver returns no columns at all.
+    const [
+      principals = [],
+      actions = [],
+      resources = [],
+      sources = [],
+      counts = [],
+      firsts = [],
+      lasts = [],
+    ] = (await result.getColumnsJS()) as [
+      string[],
+      string[],
+      string[],
+      string[],
+      number[],
+      string[],
+      string[],
+    ];
     return principals.map((p, i) => ({
       principal: p,
       action: actions[i]!,

@@ -92,6 +92,7 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
         },
       ]);
       expect(await store.resourceUses(window)).toHaveLength(3);
+      expect(await store.resourceUses({ asOf: '2020-01-01', windowDays: 1 })).toEqual([]);
       await store.close();
     });
 
