@@ -88,6 +88,6 @@ export { summarize, accessLevelSets, ACCESS_LEVELS } from './account/summary.js'
 export type { PrincipalSummary, AccessLevel } from './account/summary.js';
 export { sensitiveCapabilities } from './account/capabilities.js';
 export type { Capability, SensitiveActionTags } from './account/capabilities.js';
-export { whoCan } from './account/who-can.js';
+export { whoCan, requestContext } from './account/who-can.js';
 export { decodeDocument } from './account/policy-source.js';
 export type { WhoCanPrincipal, WhoCanResult } from './account/who-can.js';

@@ -22,6 +22,7 @@ import {
   parsePolicy,
   possibleActions,
   prepareRequest,
+  requestContext,
   type Catalog,
   type EffectivePermissions,
   type Policy,
@@ -185,14 +186,6 @@ export function policySetOf(
   };
 }
 
-/** The request context a principal alone gives (its tags, its organization). */
-function contextOf(principal: Principal, organizationId: string | undefined) {
-  const context: Record<string, string> = {};
-  for (const [k, v] of Object.entries(principal.tags)) context[`aws:PrincipalTag/${k}`] = v;
-  if (organizationId) context['aws:PrincipalOrgID'] = organizationId;
-  return context;
-}
-
 /**
  * Checks that every observed use the current policies allow is still allowed. A use that named
  * no resource is tried on an instance of each current resource pattern that grants the action.
@@ -206,7 +199,7 @@ export function proveUsageCovered(
   const before = policySetOf(principal, input.scpLevels);
   const after = policySetOf(next.principal, input.scpLevels);
   const current = identityStatements(principal);
-  const context = contextOf(principal, input.organizationId);
+  const context = requestContext(principal, input.organizationId);
   const found: Counterexample[] = [];
   // Conditions on the principal's own keys (its tags, its ARN) are facts, not request details:
   // an action they rule out today is not granted today, whatever the evaluator's favourable

@@ -71,7 +71,8 @@ function locateResource(
   return { account: arn?.account || undefined, policy: undefined };
 }
 
-function requestContext(
+/** The request context a principal alone gives: its tags, its organization. */
+export function requestContext(
   principal: Principal,
   organizationId: string | undefined,
 ): Record<string, string> {

@@ -33,6 +33,18 @@ describe('library entry', () => {
         'loadAwsManagedPolicies',
         'openUsageStore',
         'ingestCloudTrail',
+        'analyzeSnapshot',
+        'recommend',
+        'proveNoNewAccess',
+        'proveUsageCovered',
+        'credentialFindings',
+        'usageFindings',
+        'creepScore',
+        'REPORT_SCHEMA_VERSION',
+        'SEVERITIES',
+        'renderReport',
+        'REPORT_FORMATS',
+        'REPORT_FILE_NAMES',
       ].sort(),
     );
   });
