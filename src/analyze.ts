@@ -4,7 +4,7 @@
  * for every principal computes effective permissions, grades them against the window's use,
  * drafts and proves a rewrite, and runs the finding rules; scores and the report model follow.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   count,
@@ -31,7 +31,12 @@ import { recommend } from '../recommender/recommend.js';
 import { creepScore, sumScores, withChange } from '../recommender/score.js';
 import { dataEventClass } from '../usage/cloudtrail/data-events.js';
 import type { ResourceUse } from '../usage/facts.js';
-import { ingestAccessAdvisor, ingestCloudTrail, type IngestProgress } from '../usage/ingest.js';
+import {
+  ingestAccessAdvisor,
+  ingestCloudTrail,
+  listTrailFiles,
+  type IngestProgress,
+} from '../usage/ingest.js';
 import { DuckDbUsageStore } from '../usage/store/duckdb.js';
 import type { UsageStore } from '../usage/store/store.js';
 import { loadCloudTrailActionMap } from './action-map.js';
@@ -46,6 +51,7 @@ export interface AnalyzeOptions {
   readonly windowDays?: number;
   /** The usage store; default `SNAPSHOT/.leastpriv/usage.db`. */
   readonly db?: string;
+  /** Default: `node` (exact) for trails up to 64 MB compressed, `duckdb` beyond. */
   readonly engine?: 'node' | 'duckdb';
   /** A previous report: scores then carry their change. */
   readonly previous?: Report;
@@ -85,6 +91,18 @@ function collectedAt(dir: string): string | undefined {
   }
 }
 
+/** Trails up to this size (compressed bytes) are read by the exact Node engine by default. */
+const NODE_ENGINE_BYTES = 64e6;
+
+/**
+ * The Node engine reads request parameters (the role `iam:PassRole` passed, parameter-bound
+ * actions): exact, and fast enough for small trails; the DuckDB engine for large ones.
+ */
+function defaultEngine(trail: string): 'node' | 'duckdb' {
+  const bytes = listTrailFiles(trail).files.reduce((n, f) => n + statSync(f).size, 0);
+  return bytes <= NODE_ENGINE_BYTES ? 'node' : 'duckdb';
+}
+
 /** Ingests the snapshot's trail and Access Advisor files; returns records read and problems. */
 async function ingestActivity(
   dir: string,
@@ -104,7 +122,7 @@ async function ingestActivity(
       catalog,
       actionMap: loadCloudTrailActionMap(),
       store,
-      engine: options.engine ?? 'duckdb',
+      engine: options.engine ?? defaultEngine(trail),
       ...(options.onIngestProgress ? { onProgress: options.onIngestProgress } : {}),
     });
     records = summary.records;

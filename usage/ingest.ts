@@ -14,7 +14,7 @@ import { readAccessAdvisor } from './access-advisor.js';
 import { TrailScanError } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor, type Actor } from './cloudtrail/principal.js';
-import { judgeCall } from './verdict.js';
+import { judgeCall, roleArnsIn } from './verdict.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
 import type {
   DeniedAttempt,
@@ -222,8 +222,9 @@ class FactsAccumulator {
         const principal = verdict.principal;
         // A call naming several resources is one call: its count goes to the first resource,
         // the others are recorded as seen (count 0), so sums over resources count calls.
+        const bound = new Set(verdict.parameterBound ?? []);
         for (const action of verdict.actions)
-          (o.resources.length > 0 ? o.resources : ['']).forEach((resource, i) => {
+          resourcesFor(action, bound.has(action), o).forEach((resource, i) => {
             const k = `${principal}\0${action}\0${resource}\0${o.day}`;
             this.facts.set(
               k,
@@ -293,6 +294,17 @@ function collapseObjects(facts: readonly UsageFact[]): UsageFact[] {
     );
   }
   return out;
+}
+
+/**
+ * The resources a fact names: the call's own; for an action the call needs only because of a
+ * parameter, not those (they are the call's target, not what that action acts on) but, for
+ * `iam:PassRole`, the roles the parameters name; '' when unknown.
+ */
+function resourcesFor(action: string, parameterBound: boolean, o: Observation): readonly string[] {
+  if (!parameterBound) return o.resources.length > 0 ? o.resources : [''];
+  const roles = action.toLowerCase() === 'iam:passrole' ? roleArnsIn(o.parameters) : [];
+  return roles.length > 0 ? roles : [''];
 }
 
 /** Adds a sighting to a running total: counts add, first/last widen. */

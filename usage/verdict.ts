@@ -39,6 +39,8 @@ export type Verdict =
       readonly kind: 'usage';
       readonly principal: string;
       readonly actions: readonly string[];
+      /** Of `actions`, those the call needs only because of a parameter (`iam:PassRole`). */
+      readonly parameterBound?: readonly string[];
       readonly person?: string;
     };
 
@@ -62,6 +64,7 @@ export function judgeCall(call: Call): Verdict {
     kind: 'usage',
     principal,
     actions: [...mapping.actions, ...conditional],
+    ...(conditional.length > 0 ? { parameterBound: conditional } : {}),
     ...(call.actor.person ? { person: call.actor.person } : {}),
   };
 }
@@ -91,4 +94,24 @@ function hasPath(parameters: object, path: string): boolean {
   return children.some(
     (c) => c !== null && typeof c === 'object' && hasPath(c as object, rest.join('.')),
   );
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The IAM role ARNs a call's request parameters name (the role `iam:PassRole` passes: Lambda's
+ * `role`, ECS's `taskRoleArn`, …), at any depth, at most 8.
+ */
+export function roleArnsIn(parameters: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown, depth: number): void => {
+    if (found.size >= 8 || depth > 6) return;
+    if (typeof value === 'string') {
+      if (ROLE_ARN.test(value)) found.add(value);
+    } else if (Array.isArray(value)) for (const v of value) walk(v, depth + 1);
+    else if (value !== null && typeof value === 'object')
+      for (const v of Object.values(value)) walk(v, depth + 1);
+  };
+  walk(parameters, 0);
+  return [...found].sort();
 }

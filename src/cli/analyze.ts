@@ -25,6 +25,11 @@ export interface AnalyzeCommandOptions {
   readonly failOn?: Severity;
   readonly previous?: string;
   readonly db?: string;
+  readonly engine?: 'node' | 'duckdb';
+  readonly gracePeriodDays?: number;
+  readonly passwordUnusedDays?: number;
+  readonly accessKeyUnusedDays?: number;
+  readonly keyRotationDays?: number;
   readonly tty: boolean;
   readonly version: string;
 }
@@ -93,6 +98,19 @@ export async function analyzeCommand(
       ...(options.asOf ? { asOf: options.asOf } : {}),
       windowDays: options.windowDays,
       ...(options.db ? { db: options.db } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.gracePeriodDays !== undefined
+        ? { gracePeriodDays: options.gracePeriodDays }
+        : {}),
+      ...(options.passwordUnusedDays !== undefined
+        ? { passwordUnusedDays: options.passwordUnusedDays }
+        : {}),
+      ...(options.accessKeyUnusedDays !== undefined
+        ? { accessKeyUnusedDays: options.accessKeyUnusedDays }
+        : {}),
+      ...(options.keyRotationDays !== undefined
+        ? { keyRotationDays: options.keyRotationDays }
+        : {}),
       ...(previous ? { previous } : {}),
       ...(progress ? { onPhase: progress } : {}),
       ...(options.tty

@@ -31,6 +31,11 @@ analyze options:
   --fail-on SEV    exit 1 when a finding is at or above SEV (critical, high, medium, low, info)
   --previous FILE  an earlier report.json: scores then show their change
   --db FILE        the usage store (default SNAPSHOT/.leastpriv/usage.db)
+  --engine E       how the trail is read: node (exact) or duckdb (fast); default node up to
+                   64 MB of trail files, duckdb beyond
+  --grace-days N   identities and credentials younger than N days are not reported unused (14)
+  --password-unused-days N, --key-unused-days N   unused after N days (45, 45: CIS 1.12)
+  --key-rotation-days N                           keys older than N days are overdue (90: CIS 1.14)
 
 simulate options:
   --jsonl FILE     read JSON Lines (one case per line); "-" reads standard input
@@ -285,6 +290,11 @@ async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise
       'fail-on': { type: 'string' },
       previous: { type: 'string' },
       db: { type: 'string' },
+      engine: { type: 'string' },
+      'grace-days': { type: 'string' },
+      'password-unused-days': { type: 'string' },
+      'key-unused-days': { type: 'string' },
+      'key-rotation-days': { type: 'string' },
     },
     err,
   );
@@ -293,6 +303,19 @@ async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise
     out.write(`${HELP}\n`);
     return 0;
   }
+  const days = (name: string): number | undefined | null => {
+    const text = parsed.values[name] as string | undefined;
+    if (text === undefined) return undefined;
+    const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+    return n >= 0 && n <= 3650 ? n : null;
+  };
+  const thresholds = {
+    gracePeriodDays: days('grace-days'),
+    passwordUnusedDays: days('password-unused-days'),
+    accessKeyUnusedDays: days('key-unused-days'),
+    keyRotationDays: days('key-rotation-days'),
+  };
+  const engine = parsed.values['engine'] as string | undefined;
   const asOf = parsed.values['as-of'] as string | undefined;
   const windowDays = parseWindow(String(parsed.values['window']));
   const formats = parseFormats(String(parsed.values['format']));
@@ -309,6 +332,14 @@ async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise
       : []),
     ...(failOnText !== undefined && failOn === undefined
       ? ['--fail-on takes critical, high, medium, low or info']
+      : []),
+    ...(Object.values(thresholds).includes(null)
+      ? [
+          '--grace-days, --password-unused-days, --key-unused-days and --key-rotation-days take a number of days (0 to 3650)',
+        ]
+      : []),
+    ...(engine !== undefined && engine !== 'node' && engine !== 'duckdb'
+      ? ['--engine takes node or duckdb']
       : []),
   ];
   if (problems.length > 0) {
@@ -327,6 +358,8 @@ async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise
       ...(failOn ? { failOn } : {}),
       ...(previous ? { previous } : {}),
       ...(db ? { db } : {}),
+      ...(engine === 'node' || engine === 'duckdb' ? { engine } : {}),
+      ...Object.fromEntries(Object.entries(thresholds).filter(([, v]) => typeof v === 'number')),
       tty: (err as NodeJS.WriteStream).isTTY === true,
       version: version(),
     },

@@ -78,6 +78,14 @@ describe('leastpriv analyze on the sample organisation', () => {
     expect(statements.find((s) => s['Action'] === 's3:GetObject')?.['Resource']).toBe(
       'arn:aws:s3:::example-corp-prod-datalake/*',
     );
+    // lambda-deployer passed one role: iam:PassRole scoped to it (read from the request).
+    const deployer = principal(':role/lambda-deployer').recommendation!;
+    const passRole = deployer.proposed
+      .flatMap((p) => p.document.Statement)
+      .find((s) => [s['Action']].flat().includes('iam:PassRole'));
+    expect(passRole?.['Resource']).toBe(
+      'arn:aws:iam::222222222222:role/service-role/orders-processor-lambda',
+    );
     // Service-linked roles are never rewritten.
     expect(
       report.principals
@@ -134,6 +142,16 @@ describe('leastpriv analyze on the sample organisation', () => {
     expect(analyze(dir, '--fail-on', 'info', '--format', 'csv').code).toBe(1);
   });
 
+  it('takes the credential thresholds from the command line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-report-'));
+    const count = (r: Report, rule: string) => r.findings.filter((f) => f.ruleId === rule).length;
+    expect(count(report, 'credentials.access-key-not-rotated')).toBeGreaterThan(0);
+    const r = analyze(dir, '--key-rotation-days', '3650', '--format', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const relaxed = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    expect(count(relaxed, 'credentials.access-key-not-rotated')).toBe(0);
+  });
+
   it('shows the change of every score with --previous', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-report-'));
     const r = analyze(dir, '--previous', join(out, 'report.json'), '--format', 'json');
@@ -153,6 +171,8 @@ describe('leastpriv analyze on the sample organisation', () => {
     expect(analyze(dir, '--window', '0d').code).toBe(2);
     expect(analyze(dir, '--as-of', 'yesterday').code).toBe(2);
     expect(analyze(dir, '--fail-on', 'severe').code).toBe(2);
+    expect(analyze(dir, '--key-rotation-days', 'ninety').code).toBe(2);
+    expect(analyze(dir, '--engine', 'spark').code).toBe(2);
     const garbage = join(dir, 'old.json');
     writeFileSync(garbage, '{"not": "a report"}');
     const previous = analyze(dir, '--previous', garbage);

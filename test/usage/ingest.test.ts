@@ -55,6 +55,29 @@ describe('ingesting CloudTrail', () => {
     await store.close();
   });
 
+  it('names the role iam:PassRole passes (not the resource of the call), and none with the DuckDB engine', async () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    const passed = 'arn:aws:iam::111122223333:role/service-role/orders-lambda';
+    trailFile(dir, 'a.json.gz', [
+      event({
+        eventSource: 'lambda.amazonaws.com',
+        eventName: 'CreateFunction20150331',
+        requestParameters: { functionName: 'orders', role: passed, runtime: 'nodejs20.x' },
+        resources: [{ ARN: 'arn:aws:lambda:eu-west-1:111122223333:function:orders' }],
+      }),
+    ]);
+    const resourcesOf = async (engine: 'node' | 'duckdb') => {
+      const store = await open();
+      await ingestCloudTrail(dir, { catalog, actionMap, store, engine, threads: 1 });
+      const uses = await store.resourceUses(window);
+      await store.close();
+      return uses.filter((u) => u.action === 'iam:PassRole').map((u) => u.resource);
+    };
+    expect(await resourcesOf('node')).toEqual([passed]);
+    expect(await resourcesOf('duckdb')).toEqual(['']);
+  });
+
   it('maps events to actions and identities, aggregates per day, and keeps denied attempts and people apart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
     trailFile(dir, 'a.json.gz', [

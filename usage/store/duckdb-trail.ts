@@ -28,8 +28,16 @@ function verdictRows(verdict: Verdict): VerdictRow[] {
     case 'denied':
       return verdict.actions.map((a): VerdictRow => ['denied', verdict.principal, a, null, null]);
     case 'usage':
+      // A parameter-bound action (iam:PassRole) does not act on the call's resource: `usage-bare`
+      // facts name none (the request parameters are not read here).
       return [
-        ...verdict.actions.map((a): VerdictRow => ['usage', verdict.principal, a, null, null]),
+        ...verdict.actions.map((a): VerdictRow => [
+          verdict.parameterBound?.includes(a) ? 'usage-bare' : 'usage',
+          verdict.principal,
+          a,
+          null,
+          null,
+        ]),
         ...(verdict.person
           ? [['person', verdict.principal, null, verdict.person, null] as VerdictRow]
           : []),
@@ -94,6 +102,10 @@ export async function ingestTrailBatch(
            s.day, 'cloudtrail', sum(s.n), min(s.first_seen), max(s.last_seen)
     ${judged('usage')}
     GROUP BY v.principal, v.action, s.resource, s.has_key, s.day`);
+  await c.run(`INSERT INTO usage_facts
+    SELECT v.principal, v.action, '', s.day, 'cloudtrail', sum(s.n), min(s.first_seen), max(s.last_seen)
+    ${judged('usage-bare')}
+    GROUP BY v.principal, v.action, s.day`);
   await c.run(`INSERT INTO denied_attempts
     SELECT v.principal, v.action, s.day, s.error_code, sum(s.n), min(s.first_seen), max(s.last_seen)
     ${judged('denied')} GROUP BY v.principal, v.action, s.day, s.error_code`);
@@ -118,7 +130,7 @@ export async function ingestTrailBatch(
   let deniedAttempts = 0;
   for (const [kind, reason, eventSource, eventName, n] of totals) {
     const count = Number(n);
-    if (kind === 'usage') usageRecords += count;
+    if (kind === 'usage' || kind === 'usage-bare') usageRecords += count;
     else if (kind === 'denied') deniedAttempts += count;
     else if (kind === 'skip') skipped[String(reason)] = (skipped[String(reason)] ?? 0) + count;
     else {
