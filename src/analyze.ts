@@ -15,7 +15,10 @@ import {
   type Catalog,
   type Snapshot,
 } from '../policy-model/index.js';
-import { credentialFindings } from '../recommender/findings/credentials.js';
+import {
+  credentialFindings,
+  DEFAULT_CREDENTIAL_RULE_OPTIONS,
+} from '../recommender/findings/credentials.js';
 import { usageFindings, lastActivity } from '../recommender/findings/usage.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -215,7 +218,7 @@ export async function analyzeSnapshot(
   const ruleOptions = {
     asOf,
     windowDays,
-    gracePeriodDays: options.gracePeriodDays ?? 14,
+    gracePeriodDays: options.gracePeriodDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.gracePeriodDays,
   };
   for (const permissions of estatePermissions(snapshot, catalog)) {
     const p = permissions.principal;
@@ -268,10 +271,12 @@ export async function analyzeSnapshot(
     ...credentialFindings(snapshot.accounts, {
       asOf,
       windowDays,
-      passwordUnusedDays: options.passwordUnusedDays ?? 45,
-      accessKeyUnusedDays: options.accessKeyUnusedDays ?? 45,
-      keyRotationDays: options.keyRotationDays ?? 90,
-      gracePeriodDays: options.gracePeriodDays ?? 14,
+      passwordUnusedDays:
+        options.passwordUnusedDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.passwordUnusedDays,
+      accessKeyUnusedDays:
+        options.accessKeyUnusedDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.accessKeyUnusedDays,
+      keyRotationDays: options.keyRotationDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.keyRotationDays,
+      gracePeriodDays: options.gracePeriodDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.gracePeriodDays,
     }),
   );
   // Where each finding's evidence lives in the snapshot (for SARIF's file locations).
