@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeCommand, parseFormats, parseSeverity } from './analyze.js';
 import { openSnapshot, permissionsCommand, whoCanCommand } from './permissions.js';
+import { collectCommand } from './collect.js';
+import { serveCommand, tokenCommand } from './serve.js';
 import { simulateFile, simulateJsonl, simulateOptions } from './simulate.js';
 import { parseWindow, usageIngest, usageShow } from './usage.js';
 
@@ -21,6 +23,12 @@ Usage:
                                           every principal allowed to perform ACTION on RESOURCE
   leastpriv usage ingest SNAPSHOT|DIR     read CloudTrail files into the usage store (incremental)
   leastpriv usage show SNAPSHOT|DIR       what each identity did in a window
+  leastpriv collect --out DIR             collect a snapshot from live AWS accounts (see docs/collect.md)
+  leastpriv serve --data DIR              the REST service (see docs/service.md)
+  leastpriv token create --data DIR --name NAME --scopes read,simulate
+                                          a new API token for the service, printed once
+  leastpriv token list --data DIR         the service's tokens (names, scopes, dates; no secrets)
+  leastpriv token revoke --data DIR --name NAME
   leastpriv help                          this text
 
 analyze options:
@@ -61,6 +69,25 @@ usage options:
   --window 90d     show: the window, 1d to 400d
   --format F       show: table (default) or json ([{ principal, action, count, firstSeen, lastSeen }])
 
+collect options:
+  --out DIR        the snapshot directory to write (docs/snapshot.md)
+  --org            every active account of the organization (assuming --role-arn into members)
+  --role-arn T     the role to assume in member accounts, with {account} (default
+                   arn:aws:iam::{account}:role/OrganizationAccountAccessRole)
+  --days N         days of CloudTrail LookupEvents and Access Advisor to collect (default 90; 0: none)
+  --region R, --endpoint URL   where the AWS clients go (credentials: the standard provider chain)
+
+serve options:
+  --data DIR       the data directory (tokens.json; created if missing)
+  --port N         default 8080 (0: any free port); --host H default 127.0.0.1
+  --config FILE    JSON: { port, host, bodyLimit, requestTimeoutMs, shutdownGraceMs,
+                   rateLimit: { burst, perSecond } }; flags win over the file
+  --body-limit N   the largest request body in bytes (default 5242880)
+  SIGTERM or SIGINT stops accepting requests and finishes the ones in flight.
+
+token options:
+  --scopes LIST    comma-separated: read, simulate, analyze, admin (admin grants every scope)
+
 A case: { "id"?, "request": { "principal", "action", "resource", "resourceAccount"?, "context"? },
   "identityPolicies": [...], "permissionBoundary"?, "sessionPolicy"?, "serviceControlPolicies"?: [[...]],
   "resourceControlPolicies"?: [[...]], "resourcePolicy"? }
@@ -71,7 +98,7 @@ A SNAPSHOT is a directory in AWS's export formats: see docs/snapshot.md.
 Exit codes: 0 answered (simulate: whatever the decision; always 0 for --jsonl once the file is read),
             1 analyze: findings at or above --fail-on,
             2 a single case that cannot be evaluated, an unreadable snapshot, or bad usage.
-See docs/analyze.md, docs/simulate.md, docs/permissions.md, docs/usage.md.`;
+See docs/analyze.md, docs/simulate.md, docs/permissions.md, docs/usage.md, docs/service.md.`;
 
 type Out = NodeJS.WritableStream;
 
@@ -368,6 +395,84 @@ async function analyzeMain(args: readonly string[], out: Out, err: Out): Promise
   );
 }
 
+async function serveMain(args: readonly string[], out: Out, err: Out): Promise<number> {
+  const parsed = parse(
+    'serve',
+    args,
+    {
+      data: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      config: { type: 'string' },
+      'body-limit': { type: 'string' },
+    },
+    err,
+  );
+  if (!parsed) return 2;
+  if (parsed.values.help) {
+    out.write(`${HELP}\n`);
+    return 0;
+  }
+  const data = parsed.values['data'] as string | undefined;
+  const portText = parsed.values['port'] as string | undefined;
+  const port =
+    portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  const limitText = parsed.values['body-limit'] as string | undefined;
+  const bodyLimit =
+    limitText === undefined ? undefined : /^\d{1,12}$/.test(limitText) ? Number(limitText) : NaN;
+  const problems = [
+    ...(data === undefined ? ['give --data DIR'] : []),
+    ...(parsed.positionals.length > 0 ? ['serve takes no positional arguments'] : []),
+    ...(port !== undefined && !(port >= 0 && port <= 65535) ? ['--port takes 0 to 65535'] : []),
+    ...(bodyLimit !== undefined && !(bodyLimit >= 1)
+      ? ['--body-limit takes a number of bytes']
+      : []),
+  ];
+  if (problems.length > 0) {
+    err.write(`leastpriv serve: ${problems.join('; ')}\n`);
+    return 2;
+  }
+  const host = parsed.values['host'] as string | undefined;
+  const config = parsed.values['config'] as string | undefined;
+  return serveCommand(
+    {
+      data: data!,
+      ...(port !== undefined ? { port } : {}),
+      ...(host !== undefined ? { host } : {}),
+      ...(config !== undefined ? { config } : {}),
+      ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    },
+    out,
+    err,
+  );
+}
+
+function tokenMain(args: readonly string[], out: Out, err: Out): number {
+  const [sub, ...rest] = args;
+  const parsed = parse(
+    `token ${sub ?? ''}`,
+    rest,
+    { data: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' } },
+    err,
+  );
+  if (!parsed) return 2;
+  const data = parsed.values['data'] as string | undefined;
+  if (data === undefined || parsed.positionals.length > 0) {
+    err.write(
+      'leastpriv token: `token create --data DIR --name NAME --scopes LIST`, `token list --data DIR` or `token revoke --data DIR --name NAME`\n',
+    );
+    return 2;
+  }
+  const name = parsed.values['name'] as string | undefined;
+  const scopes = parsed.values['scopes'] as string | undefined;
+  return tokenCommand(
+    sub,
+    { data, ...(name !== undefined ? { name } : {}), ...(scopes !== undefined ? { scopes } : {}) },
+    out,
+    err,
+  );
+}
+
 const COMMANDS: Readonly<
   Record<string, (args: readonly string[], out: Out, err: Out) => number | Promise<number>>
 > = {
@@ -376,6 +481,9 @@ const COMMANDS: Readonly<
   permissions: permissionsMain,
   'who-can': whoCanMain,
   usage: usageMain,
+  serve: serveMain,
+  token: tokenMain,
+  collect: collectCommand,
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

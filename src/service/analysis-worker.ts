@@ -1,0 +1,65 @@
+/**
+ * The worker thread of one analysis job: runs `analyzeSnapshot` off the service's event loop,
+ * renders the report in every format into a temporary directory and renames it into place, so
+ * that a half-written report never appears. Reports progress and the outcome to its parent.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeSnapshot } from '../analyze.js';
+import { REPORT_FORMATS, renderReport } from '../report/index.js';
+
+/** What the parent gives the worker. */
+export interface AnalysisWork {
+  readonly snapshotDir: string;
+  readonly reportDir: string;
+  readonly db: string;
+  readonly asOf?: string;
+  readonly windowDays?: number;
+  readonly version: string;
+}
+
+/** What the worker tells the parent. */
+export type AnalysisMessage =
+  | { readonly type: 'phase'; readonly phase: string }
+  | {
+      readonly type: 'done';
+      readonly summary: unknown;
+      readonly asOf: string;
+      readonly windowDays: number;
+      readonly phases: readonly { readonly phase: string; readonly seconds: number }[];
+    };
+
+/** Runs one analysis and writes its report files under `reportDir`. */
+export async function runAnalysis(
+  work: AnalysisWork,
+  post: (message: AnalysisMessage) => void,
+): Promise<void> {
+  mkdirSync(dirname(work.db), { recursive: true });
+  const { report, phases } = await analyzeSnapshot(work.snapshotDir, {
+    db: work.db,
+    ...(work.asOf !== undefined ? { asOf: work.asOf } : {}),
+    ...(work.windowDays !== undefined ? { windowDays: work.windowDays } : {}),
+    version: work.version,
+    onPhase: (phase) => post({ type: 'phase', phase }),
+  });
+  const temp = `${work.reportDir}.tmp-${process.pid}`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  for (const format of REPORT_FORMATS)
+    writeFileSync(join(temp, `report.${format}`), renderReport(report, format));
+  rmSync(work.reportDir, { recursive: true, force: true });
+  renameSync(temp, work.reportDir);
+  post({
+    type: 'done',
+    summary: report.summary,
+    asOf: report.asOf,
+    windowDays: report.windowDays,
+    phases,
+  });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  await runAnalysis(workerData as AnalysisWork, (message) => port.postMessage(message));
+}

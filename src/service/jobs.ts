@@ -1,0 +1,221 @@
+/**
+ * Analysis jobs: queued, run one at a time in a worker thread, persisted as one JSON file per job
+ * under `DATA/jobs/` (written atomically). At start, a job found `running` was cut short by a
+ * crash and is marked failed; `queued` jobs are run again. A graceful stop puts the running job
+ * back in the queue, so no job is ever lost.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Where a job is in its life. */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** One analysis job, as stored and as answered. */
+export interface Job {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly snapshot: string;
+  readonly asOf?: string;
+  readonly windowDays?: number;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** The phase the running analysis is in. */
+  readonly phase?: string;
+  /** Why a failed job failed. */
+  readonly error?: string;
+  readonly result?: {
+    readonly asOf: string;
+    readonly windowDays: number;
+    readonly summary: unknown;
+    readonly phases: readonly { readonly phase: string; readonly seconds: number }[];
+  };
+}
+
+/** A job id: a UUID. */
+export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The worker's compiled file. Under vitest this module runs from its TypeScript source, and a
+ * worker cannot: it then uses the build (`npm test` builds first).
+ */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return join(here, '..', 'analysis-worker.js');
+  return here
+    .replace(/([\\/])src([\\/])service([\\/])jobs\.ts$/, '$1dist$1src$2service$3jobs.ts')
+    .replace(/jobs\.ts$/, 'analysis-worker.js');
+}
+
+/** The jobs of a data directory and the one worker that runs them. */
+export class JobRunner {
+  private readonly jobsDir: string;
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue: string[] = [];
+  private current: { id: string; worker: Worker } | undefined;
+  private stopping = false;
+  private started = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly logger: Logger,
+    private readonly version: string,
+  ) {
+    this.jobsDir = join(dataDir, 'jobs');
+    mkdirSync(this.jobsDir, { recursive: true });
+    const found = readdirSync(this.jobsDir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        try {
+          return [JSON.parse(readFileSync(join(this.jobsDir, f), 'utf8')) as Job];
+        } catch (e) {
+          // Files are renamed into place, so this is damage from outside: keep it, skip it.
+          this.logger.error({ file: f, err: e }, 'unreadable job file skipped');
+          return [];
+        }
+      })
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const job of found) this.jobs.set(job.id, job);
+  }
+
+  /** The directory of a snapshot name. */
+  snapshotDir(name: string): string {
+    return join(this.dataDir, 'snapshots', name);
+  }
+
+  /** The directory of a job's report files. */
+  reportDir(id: string): string {
+    return join(this.dataDir, 'reports', id);
+  }
+
+  private save(job: Job): void {
+    this.jobs.set(job.id, job);
+    writeFileAtomic(join(this.jobsDir, `${job.id}.json`), `${JSON.stringify(job, null, 2)}\n`);
+  }
+
+  /** A job by id. */
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Queues an analysis of a snapshot under `DATA/snapshots/`. */
+  submit(request: { snapshot: string; asOf?: string; windowDays?: number }): Job {
+    const job: Job = {
+      id: randomUUID(),
+      status: 'queued',
+      snapshot: request.snapshot,
+      ...(request.asOf !== undefined ? { asOf: request.asOf } : {}),
+      ...(request.windowDays !== undefined ? { windowDays: request.windowDays } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    this.save(job);
+    this.queue.push(job.id);
+    this.next();
+    return job;
+  }
+
+  /**
+   * Recovers the jobs found on disk and starts the queue: a job left `running` was cut short by a
+   * crash and is marked failed; `queued` jobs run in the order they were created.
+   */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const job of [...this.jobs.values()]) {
+      if (job.status === 'running') {
+        this.save({
+          ...job,
+          status: 'failed',
+          finishedAt: new Date().toISOString(),
+          error: 'interrupted by a restart',
+        });
+        this.logger.warn({ job: job.id }, 'job interrupted by a restart: marked failed');
+      } else if (job.status === 'queued' && !this.queue.includes(job.id)) this.queue.push(job.id);
+    }
+    this.next();
+  }
+
+  /** Runs the next queued job when none runs. */
+  private next(): void {
+    if (this.current || this.stopping || !this.started) return;
+    const id = this.queue.shift();
+    if (id === undefined) return;
+    const queued = this.jobs.get(id);
+    if (!queued) return;
+    const snapshotDir = this.snapshotDir(queued.snapshot);
+    if (!existsSync(snapshotDir)) {
+      this.finish(id, { status: 'failed', error: `no snapshot \`${queued.snapshot}\`` });
+      this.next();
+      return;
+    }
+    const job: Job = { ...queued, status: 'running', startedAt: new Date().toISOString() };
+    this.save(job);
+    const work: AnalysisWork = {
+      snapshotDir,
+      reportDir: this.reportDir(id),
+      db: join(this.dataDir, 'usage', `${queued.snapshot}.db`),
+      ...(queued.asOf !== undefined ? { asOf: queued.asOf } : {}),
+      ...(queued.windowDays !== undefined ? { windowDays: queued.windowDays } : {}),
+      version: this.version,
+    };
+    const worker = new Worker(workerFile(), { workerData: work });
+    this.current = { id, worker };
+    this.logger.info({ job: id, snapshot: queued.snapshot }, 'job started');
+    let outcome: Partial<Job> | undefined;
+    let resolveIdle!: () => void;
+    this.idle = new Promise((resolve) => (resolveIdle = resolve));
+    worker.on('message', (message: AnalysisMessage) => {
+      if (message.type === 'phase') {
+        const running = this.jobs.get(id);
+        if (running?.status === 'running') this.save({ ...running, phase: message.phase });
+      } else {
+        const { type: _type, ...result } = message;
+        outcome = { status: 'succeeded', result };
+      }
+    });
+    worker.on('error', (error) => {
+      outcome ??= { status: 'failed', error: error.message };
+    });
+    worker.on('exit', (code) => {
+      this.current = undefined;
+      if (this.stopping && !outcome) {
+        // A graceful stop: back in the queue, resumed at the next start.
+        const running = this.jobs.get(id)!;
+        const { startedAt: _s, phase: _p, ...rest } = running;
+        this.save({ ...rest, status: 'queued' });
+        this.logger.info({ job: id }, 'job stopped by shutdown: queued again');
+      } else {
+        this.finish(
+          id,
+          outcome ?? { status: 'failed', error: `the analysis worker exited with code ${code}` },
+        );
+      }
+      resolveIdle();
+      this.next();
+    });
+  }
+
+  private finish(id: string, outcome: Partial<Job>): void {
+    const job = this.jobs.get(id)!;
+    const { phase: _phase, ...rest } = job;
+    this.save({ ...rest, ...outcome, finishedAt: new Date().toISOString() } as Job);
+    this.logger.info({ job: id, status: outcome.status, error: outcome.error }, 'job finished');
+  }
+
+  /** Stops the running job (it is queued again) and starts no other. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.current) {
+      const done = this.idle;
+      await this.current.worker.terminate();
+      await done;
+    }
+  }
+}

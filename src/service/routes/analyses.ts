@@ -1,0 +1,116 @@
+/**
+ * Analyses as jobs: `POST /v1/analyses` queues one (202), `GET /v1/analyses/{id}` tells where it
+ * is, `GET /v1/reports/{id}.{format}` serves the rendered report once it succeeded.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
+import { ServiceError } from '../errors.js';
+import { JOB_ID, type Job, type JobRunner } from '../jobs.js';
+import type { RouteSpec } from './route.js';
+
+const CONTENT_TYPES: Readonly<Record<ReportFormat, string>> = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  sarif: 'application/sarif+json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+};
+
+/** A job as answered: with its report links once it succeeded. */
+const view = (job: Job): Job & { reports?: Record<string, string> } =>
+  job.status === 'succeeded'
+    ? {
+        ...job,
+        reports: Object.fromEntries(REPORT_FORMATS.map((f) => [f, `/v1/reports/${job.id}.${f}`])),
+      }
+    : job;
+
+const jobOf = (runner: JobRunner, id: string | undefined): Job => {
+  const job = id !== undefined && JOB_ID.test(id) ? runner.get(id) : undefined;
+  if (!job) throw new ServiceError('not_found', `no analysis \`${id ?? ''}\``);
+  return job;
+};
+
+/**
+ * The report's inline script is allowed by its hash, so the page works under a strict
+ * Content-Security-Policy without `unsafe-inline`.
+ */
+function htmlPolicy(html: string): string {
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+  );
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${hashes.join(' ') || "'none'"}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
+
+/** The analysis and report routes over a job runner. */
+export function analysisRoutes(runner: JobRunner): RouteSpec[] {
+  return [
+    {
+      method: 'post',
+      path: '/v1/analyses',
+      operationId: 'createAnalysis',
+      summary: 'queue an analysis of a snapshot under DATA/snapshots/ (one runs at a time)',
+      access: 'analyze',
+      body: 'AnalysisRequest',
+      responses: {
+        '202': { description: 'queued; poll GET /v1/analyses/{id}', schema: 'Job' },
+        '404': { description: 'no such snapshot', schema: 'Error' },
+      },
+      handler: (req, res) => {
+        const body = req.body as { snapshot: string; asOf?: string; windowDays?: number };
+        const dir = runner.snapshotDir(body.snapshot);
+        if (!existsSync(dir) || !statSync(dir).isDirectory())
+          throw new ServiceError('not_found', `no snapshot \`${body.snapshot}\``, [
+            { path: '/snapshot', message: 'is not a directory under DATA/snapshots/' },
+          ]);
+        const job = runner.submit(body);
+        res.status(202).location(`/v1/analyses/${job.id}`).json({ id: job.id, status: job.status });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/analyses/{id}',
+      operationId: 'getAnalysis',
+      summary: "an analysis job's status, and its summary and report links once it succeeded",
+      access: 'read',
+      responses: {
+        '200': { description: 'the job', schema: 'Job' },
+        '404': { description: 'no such job', schema: 'Error' },
+      },
+      handler: (req, res) => {
+        res.json(view(jobOf(runner, req.params['id'] as string | undefined)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/reports/{id}.{format}',
+      operationId: 'getReport',
+      summary: 'the report of a succeeded analysis: html, json, csv, sarif or md',
+      access: 'read',
+      responses: {
+        '200': { description: 'the report file', contentType: 'text/html' },
+        '404': { description: 'no such job, format, or no report yet', schema: 'Error' },
+      },
+      handler: (req, res) => {
+        const job = jobOf(runner, req.params['id'] as string | undefined);
+        const format = req.params['format'] as string;
+        if (!(REPORT_FORMATS as readonly string[]).includes(format))
+          throw new ServiceError('not_found', `no report format \`${format}\``, [
+            { path: 'format', message: `one of ${REPORT_FORMATS.join(', ')}` },
+          ]);
+        const file = join(runner.reportDir(job.id), `report.${format}`);
+        if (job.status !== 'succeeded' || !existsSync(file))
+          throw new ServiceError(
+            'not_found',
+            `analysis \`${job.id}\` has no report (${job.status})`,
+          );
+        const text = readFileSync(file, 'utf8');
+        res.type(CONTENT_TYPES[format as ReportFormat]);
+        if (format === 'html') res.set('Content-Security-Policy', htmlPolicy(text));
+        res.send(text);
+      },
+    },
+  ];
+}
