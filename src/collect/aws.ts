@@ -4,8 +4,7 @@
  * CLI's JSON form of SDK output, and bounded polling.
  * Retries: https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+export { writeFileAtomic } from '../atomic-write.js';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -130,19 +129,6 @@ export async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (e) {
     throw collectError(name, e);
-  }
-}
-
-/** Writes a file atomically: a temporary file in the same folder, then a rename. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
   }
 }
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** Where a job is in its life. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';

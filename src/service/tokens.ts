@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../atomic-write.js';
 
 /** What a token may do. `admin` implies every other scope. */
 export const SCOPES = ['read', 'simulate', 'analyze', 'admin'] as const;
