@@ -72,6 +72,20 @@ export function withProposed(
   return { principal: { ...principal, policies, groups: [] }, errors };
 }
 
+/**
+ * The proposed principal of a proof input, parsed once for both proofs (keyed by the proposed
+ * documents' array).
+ */
+const parsedProposals = new WeakMap<readonly PolicyJson[], ReturnType<typeof withProposed>>();
+function proposedOf(input: ProofInput): ReturnType<typeof withProposed> {
+  let next = parsedProposals.get(input.proposed);
+  if (!next) {
+    next = withProposed(input.principal, input.proposed);
+    parsedProposals.set(input.proposed, next);
+  }
+  return next;
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
@@ -105,7 +119,7 @@ function grantsWithin(
 /** Checks that the proposed policies grant nothing the current ones do not. */
 export function proveNoNewAccess(input: ProofInput): ProofResult {
   const { catalog } = input;
-  const next = withProposed(input.principal, input.proposed);
+  const next = proposedOf(input);
   if (next.errors.length > 0)
     return {
       holds: false,
@@ -195,7 +209,7 @@ export function proveUsageCovered(
   uses: readonly { readonly action: string; readonly resource: string }[],
 ): ProofResult {
   const { catalog, principal } = input;
-  const next = withProposed(principal, input.proposed);
+  const next = proposedOf(input);
   const before = policySetOf(principal, input.scpLevels);
   const after = policySetOf(next.principal, input.scpLevels);
   const current = identityStatements(principal);

@@ -87,7 +87,7 @@ function groupRemoved(
   people: readonly string[],
 ): PermissionEvidence[] {
   const out: PermissionEvidence[] = [];
-  const unused: { prefix: string; count: number }[] = [];
+  const unused: { prefix: string; ids: number[] }[] = [];
   for (const service of catalog.services.values()) {
     const ids: number[] = [];
     let grantedHere = 0;
@@ -96,18 +96,13 @@ function groupRemoved(
       if (has(removed, id)) ids.push(id);
     }
     if (ids.length === 0) continue;
-    if (ids.length === grantedHere) unused.push({ prefix: service.prefix, count: ids.length });
+    if (ids.length === grantedHere) unused.push({ prefix: service.prefix, ids });
     else out.push(serviceEntry(catalog, service.prefix, ids, people));
   }
-  if (unused.length === 1) {
-    const only = unused[0]!;
-    const service = catalog.services.get(only.prefix)!;
-    const ids: number[] = [];
-    for (let id = service.first; id < service.first + service.actions.size; id += 1)
-      if (has(removed, id)) ids.push(id);
-    out.unshift(serviceEntry(catalog, only.prefix, ids, people));
-  } else if (unused.length > 1) {
-    const total = unused.reduce((n, u) => n + u.count, 0);
+  if (unused.length === 1)
+    out.unshift(serviceEntry(catalog, unused[0]!.prefix, unused[0]!.ids, people));
+  else if (unused.length > 1) {
+    const total = unused.reduce((n, u) => n + u.ids.length, 0);
     const names = unused.map((u) => u.prefix);
     out.unshift({
       action: '*',
@@ -170,32 +165,27 @@ export function recommend(input: RecommendInput): RecommendOutput {
     removed,
     current: currentPolicies(input),
   };
+  /** The outcome when no rewrite is proposed, with why. */
+  const unproposed = (status: 'keep' | 'not-proposed', reason: string): RecommendOutput => ({
+    grading,
+    recommendation: {
+      ...base,
+      status,
+      reason,
+      proposed: [],
+      proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
+      terraform: '',
+    },
+  });
   // AWS owns the policies of service-linked roles: they cannot be edited.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
   if (principal.serviceLinked)
-    return {
-      grading,
-      recommendation: {
-        ...base,
-        status: 'keep',
-        reason: 'a service-linked role: AWS defines its permissions and they cannot be edited',
-        proposed: [],
-        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
-        terraform: '',
-      },
-    };
+    return unproposed(
+      'keep',
+      'a service-linked role: AWS defines its permissions and they cannot be edited',
+    );
   if (removed.length === 0)
-    return {
-      grading,
-      recommendation: {
-        ...base,
-        status: 'keep',
-        reason: 'every granted action was used, or its use cannot be observed',
-        proposed: [],
-        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
-        terraform: '',
-      },
-    };
+    return unproposed('keep', 'every granted action was used, or its use cannot be observed');
 
   const facts = principalFacts(principal, input.organizationId);
   const applies = (o: StatementOrigin) =>
@@ -210,18 +200,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     applies,
   );
   const fitted = fitDraft(catalog, draft, principal);
-  if (!fitted.ok)
-    return {
-      grading,
-      recommendation: {
-        ...base,
-        status: 'not-proposed',
-        reason: fitted.reason,
-        proposed: [],
-        proof: { noNewAccess: NOT_CHECKED, usageCovered: NOT_CHECKED },
-        terraform: '',
-      },
-    };
+  if (!fitted.ok) return unproposed('not-proposed', fitted.reason);
   const proofInput = {
     catalog,
     principal,

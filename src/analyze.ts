@@ -279,19 +279,16 @@ export async function analyzeSnapshot(
       gracePeriodDays: options.gracePeriodDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.gracePeriodDays,
     }),
   );
-  // Where each finding's evidence lives in the snapshot (for SARIF's file locations).
-  const located = findings.map((f) =>
-    f.source !== undefined
-      ? f
-      : {
-          ...f,
-          source: f.ruleId.startsWith('credentials.')
-            ? `accounts/${f.account}/credential-report.csv`
-            : `accounts/${f.account}/authorization-details.json`,
-        },
-  );
-  findings.splice(0, findings.length, ...located);
   const order = (s: Severity) => SEVERITIES.indexOf(s);
+  // Where each finding's evidence lives in the snapshot (for SARIF's file locations).
+  for (const [i, f] of findings.entries())
+    if (f.source === undefined)
+      findings[i] = {
+        ...f,
+        source: f.ruleId.startsWith('credentials.')
+          ? `accounts/${f.account}/credential-report.csv`
+          : `accounts/${f.account}/authorization-details.json`,
+      };
   findings.sort(
     (a, b) =>
       order(a.severity) - order(b.severity) ||
