@@ -20,15 +20,19 @@ import { docsRoutes, healthRoutes, type ServiceState } from './routes/meta.js';
 import { expressPath, type RouteSpec } from './routes/route.js';
 import { analysisRoutes } from './routes/analyses.js';
 import { simulateRoute } from './routes/simulate.js';
+import { snapshotRoutes } from './routes/snapshots.js';
+import { QueryClient } from './query-client.js';
+import { SnapshotStore } from './snapshots.js';
 import { JobRunner } from './jobs.js';
 import { TokenStore } from './tokens.js';
-import { compileAll, validate } from './validate.js';
+import { check, compileAll, validate } from './validate.js';
 
 /** The defaults of the service's limits. */
 export const SERVICE_DEFAULTS = {
   port: 8080,
   host: '127.0.0.1',
   bodyLimit: 5 * 1024 * 1024,
+  uploadLimit: 1024 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   shutdownGraceMs: 10_000,
   rateLimit: { burst: 100, perSecond: 50 },
@@ -43,6 +47,8 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** The largest request body, in bytes (default 5 MB). */
   readonly bodyLimit?: number;
+  /** The largest snapshot upload, in bytes (default 1 GiB; it may unpack to ten times that). */
+  readonly uploadLimit?: number;
   /** How long a request may take before it is answered 503 `timeout` (default 30 s). */
   readonly requestTimeoutMs?: number;
   /** Per-token rate limit (default 100 at once, 50 per second). */
@@ -120,6 +126,39 @@ const requireJson: RequestHandler = (req, _res, next) => {
   else next();
 };
 
+/**
+ * An upload's body: JSON parts are parsed under the upload limit and checked against their
+ * schema; an archive of one of the binary types is left to the handler to stream.
+ */
+function uploadBody(upload: NonNullable<RouteSpec['upload']>, limit: number): RequestHandler {
+  const json = express.json({ limit, type: ['application/json', '+json'] });
+  return (req, res, next) => {
+    const length = Number(req.get('content-length') ?? 0);
+    if (length > limit)
+      return next(
+        new ServiceError('payload_too_large', `the upload is larger than ${limit} bytes`),
+      );
+    if (req.is([...upload.binary])) return next();
+    if (!req.is(['application/json', '+json']))
+      return next(
+        new ServiceError(
+          'unsupported_media_type',
+          `send a tar.gz (${upload.binary.join(', ')}) or JSON parts (application/json)`,
+          [{ path: '', message: `content-type: ${req.get('content-type') ?? 'none'}` }],
+        ),
+      );
+    json(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      try {
+        check(upload.json, req.body, 'body');
+        next();
+      } catch (e) {
+        next(e);
+      }
+    });
+  };
+}
+
 /** The express app and the routes it serves. */
 export function createApp(options: AppOptions): {
   app: Express;
@@ -127,6 +166,7 @@ export function createApp(options: AppOptions): {
   state: ServiceState;
   logger: Logger;
   jobs: JobRunner;
+  queries: QueryClient;
 } {
   const logger = options.logger ?? createLogger();
   const state: ServiceState = options.state ?? { phase: 'ok' };
@@ -142,11 +182,15 @@ export function createApp(options: AppOptions): {
 
   const routes: RouteSpec[] = [];
   const jobs = options.jobs ?? new JobRunner(options.dataDir, logger, version);
+  const queries = new QueryClient(logger);
+  const snapshots = new SnapshotStore(options.dataDir, (dir) => queries.ask({ op: 'check', dir }));
+  const uploadLimit = options.uploadLimit ?? SERVICE_DEFAULTS.uploadLimit;
   routes.push(
     ...healthRoutes(state),
     ...docsRoutes(() => routes, version),
     simulateRoute(catalog),
     ...analysisRoutes(jobs),
+    ...snapshotRoutes({ snapshots, queries, jobs, uploadLimit }),
   );
 
   const app = express();
@@ -163,6 +207,7 @@ export function createApp(options: AppOptions): {
     if (route.access !== 'public') chain.push(auth, limit);
     if (route.access !== 'public' && route.access !== 'any') chain.push(requireScope(route.access));
     if (route.body) chain.push(requireJson, json);
+    if (route.upload) chain.push(uploadBody(route.upload, uploadLimit));
     if (route.body || route.query)
       chain.push(
         validate({
@@ -177,7 +222,7 @@ export function createApp(options: AppOptions): {
     next(new ServiceError('not_found', `no route \`${req.method} ${req.path}\``));
   });
   app.use(errorHandler());
-  return { app, routes, state, logger, jobs };
+  return { app, routes, state, logger, jobs, queries };
 }
 
 /** Where the server listens, and its limits. */
@@ -201,7 +246,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   mkdirSync(options.dataDir, { recursive: true });
   const state: ServiceState = { phase: 'starting' };
-  const { app, logger, jobs } = createApp({ ...options, state });
+  const { app, logger, jobs, queries } = createApp({ ...options, state });
   // Recovery before the first request: nobody sees a crashed job as `running`.
   jobs.start();
   const server = app.listen(
@@ -240,7 +285,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       sweep.unref();
       const stopped = new Promise<void>((done) => server.close(() => done()));
-      void Promise.all([stopped, jobs.stop()]).then(() => {
+      void Promise.all([stopped.then(() => queries.stop()), jobs.stop()]).then(() => {
         clearTimeout(grace);
         clearInterval(sweep);
         logger.info('stopped');

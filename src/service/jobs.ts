@@ -105,6 +105,11 @@ export class JobRunner {
     return this.jobs.get(id);
   }
 
+  /** Every job, oldest first. */
+  list(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
   /** Queues an analysis of a snapshot under `DATA/snapshots/`. */
   submit(request: { snapshot: string; asOf?: string; windowDays?: number }): Job {
     const job: Job = {

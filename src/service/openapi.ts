@@ -38,9 +38,10 @@ export function openApiDocument(
             }
           : {}),
       };
-    if (route.body || route.query)
+    if (route.body || route.query || route.upload)
       responses['400'] ??= errorResponse('the request is invalid; details name each field');
-    if (route.body) responses['413'] ??= errorResponse('the body is larger than the limit');
+    if (route.body || route.upload)
+      responses['413'] ??= errorResponse('the body is larger than the limit');
     if (route.access !== 'public')
       for (const [status, description] of Object.entries(AUTH_RESPONSES))
         responses[status] ??= errorResponse(description);
@@ -73,6 +74,24 @@ export function openApiDocument(
               required: true,
               content: {
                 'application/json': { schema: { $ref: `#/components/schemas/${route.body}` } },
+              },
+            },
+          }
+        : {}),
+      ...(route.upload
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: { $ref: `#/components/schemas/${route.upload.json}` },
+                },
+                ...Object.fromEntries(
+                  route.upload.binary.map((type) => [
+                    type,
+                    { schema: { type: 'string', contentMediaType: type } },
+                  ]),
+                ),
               },
             },
           }

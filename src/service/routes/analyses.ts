@@ -44,6 +44,52 @@ function htmlPolicy(html: string): string {
   return `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${hashes.join(' ') || "'none'"}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
+/** One entry of the report history. */
+export interface ReportEntry {
+  readonly id: string;
+  readonly snapshot: string;
+  readonly estate?: string;
+  readonly month?: string;
+  readonly asOf: string;
+  readonly windowDays: number;
+  readonly finishedAt: string;
+  readonly summary: unknown;
+  readonly links: Readonly<Record<string, string>>;
+}
+
+/** The succeeded analyses whose report is on disk, filtered, by as-of then finish time. */
+export function reportHistory(
+  runner: JobRunner,
+  filter: { from?: string; to?: string; snapshot?: string; estate?: string },
+): ReportEntry[] {
+  return runner
+    .list()
+    .flatMap((job): ReportEntry[] => {
+      const { estate, month } = job as Job & { estate?: string; month?: string };
+      if (job.status !== 'succeeded' || !job.result) return [];
+      const asOf = job.result.asOf;
+      if (filter.from && asOf < filter.from) return [];
+      if (filter.to && asOf > filter.to) return [];
+      if (filter.snapshot && job.snapshot !== filter.snapshot) return [];
+      if (filter.estate && estate !== filter.estate) return [];
+      if (!existsSync(join(runner.reportDir(job.id), 'report.json'))) return [];
+      return [
+        {
+          id: job.id,
+          snapshot: job.snapshot,
+          ...(estate ? { estate } : {}),
+          ...(month ? { month } : {}),
+          asOf,
+          windowDays: job.result.windowDays,
+          finishedAt: job.finishedAt ?? job.createdAt,
+          summary: job.result.summary,
+          links: Object.fromEntries(REPORT_FORMATS.map((f) => [f, `/v1/reports/${job.id}.${f}`])),
+        },
+      ];
+    })
+    .sort((a, b) => a.asOf.localeCompare(b.asOf) || a.finishedAt.localeCompare(b.finishedAt));
+}
+
 /** The analysis and report routes over a job runner. */
 export function analysisRoutes(runner: JobRunner): RouteSpec[] {
   return [
@@ -81,6 +127,26 @@ export function analysisRoutes(runner: JobRunner): RouteSpec[] {
       },
       handler: (req, res) => {
         res.json(view(jobOf(runner, req.params['id'] as string | undefined)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/reports',
+      operationId: 'listReports',
+      summary:
+        'the report history: every succeeded analysis with an as-of in [from, to], by as-of (filter by snapshot or estate)',
+      access: 'read',
+      query: 'ReportsQuery',
+      responses: { '200': { description: 'the reports', schema: 'ReportList' } },
+      handler: (req, res) => {
+        const q = req.query as { from?: string; to?: string; snapshot?: string; estate?: string };
+        if (q.from && q.to && q.from > q.to)
+          throw new ServiceError(
+            'validation_failed',
+            'the request query is invalid: `from` is after `to`',
+            [{ path: 'query:/from', message: `${q.from} is after ${q.to}` }],
+          );
+        res.json({ reports: reportHistory(runner, q) });
       },
     },
     {

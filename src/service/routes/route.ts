@@ -24,6 +24,11 @@ export interface RouteSpec {
   /** `public`: no token; `any`: any valid token; a scope: a token with that scope (or admin). */
   readonly access: 'public' | 'any' | Scope;
   readonly body?: SchemaName;
+  /**
+   * An upload: a JSON body of this schema (under the upload limit, not the body limit) or a
+   * binary body of one of these content types, which the handler streams.
+   */
+  readonly upload?: { readonly json: SchemaName; readonly binary: readonly string[] };
   readonly query?: SchemaName;
   readonly responses: Readonly<Record<string, RouteResponse>>;
   readonly handler: RequestHandler;
