@@ -5,7 +5,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { ServiceError, SERVICE_ERROR_STATUS, type ServiceErrorCode } from './errors.js';
+import {
+  ServiceError,
+  SERVICE_ERROR_STATUS,
+  type ErrorDetail,
+  type ServiceErrorCode,
+} from './errors.js';
 import type { QueryMessage, QueryReply, QueryRequest } from './query-worker.js';
 import { workerFile } from './worker-file.js';
 
@@ -15,7 +20,7 @@ export class QueryClient {
   private next = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+    { resolve: (json: string) => void; reject: (e: Error) => void }
   >();
 
   constructor(private readonly logger: Logger) {}
@@ -29,7 +34,7 @@ export class QueryClient {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
-      if (reply.ok) waiting.resolve(reply.value);
+      if (reply.ok) waiting.resolve(reply.json);
       else if (reply.error.code === 'internal') {
         this.logger.error({ err: reply.error.message }, 'query failed');
         waiting.reject(new Error(reply.error.message));
@@ -37,7 +42,13 @@ export class QueryClient {
         const code = (
           reply.error.code in SERVICE_ERROR_STATUS ? reply.error.code : 'internal'
         ) as ServiceErrorCode;
-        waiting.reject(new ServiceError(code, reply.error.message, reply.error.details as never));
+        waiting.reject(
+          new ServiceError(
+            code,
+            reply.error.message,
+            reply.error.details as readonly ErrorDetail[],
+          ),
+        );
       }
     });
     const fail = (error: Error): void => {
@@ -55,12 +66,17 @@ export class QueryClient {
     return worker;
   }
 
-  /** Asks one question. */
-  ask<T>(request: QueryRequest): Promise<T> {
+  /** Asks one question; the answer as parsed JSON. */
+  async ask<T>(request: QueryRequest): Promise<T> {
+    return JSON.parse(await this.askJson(request)) as T;
+  }
+
+  /** Asks one question; the answer as JSON text, ready to send. */
+  askJson(request: QueryRequest): Promise<string> {
     const worker = this.started();
     const id = this.next++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    return new Promise<string>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) worker.ref();
       const message: QueryMessage = { ...request, id };
       worker.postMessage(message);

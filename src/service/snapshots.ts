@@ -180,7 +180,7 @@ export class SnapshotStore {
   }
 
   /** A fresh hidden directory to unpack into; removed again if the upload fails. */
-  private async staged<T>(
+  private async staged(
     requested: string | undefined,
     fill: (temp: string) => Promise<{ files: number; bytes: number; skipped?: string[] }>,
   ): Promise<UploadResult> {

@@ -168,8 +168,8 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
         const latest = latestAnalysis(jobs, info.id);
-        res.json(
-          await queries.ask({
+        res.type('application/json').send(
+          await queries.askJson({
             op: 'principals',
             dir: snapshots.dir(info.id),
             query: principalQuery(req.query as Record<string, unknown>),
@@ -194,8 +194,8 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
         const action = req.query['action'] as string | undefined;
-        res.json(
-          await queries.ask({
+        res.type('application/json').send(
+          await queries.askJson({
             op: 'effective-permissions',
             dir: snapshots.dir(info.id),
             arn: String(req.params['arn']),
@@ -242,8 +242,8 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
               [{ path: 'id', message: 'run POST /v1/analyses with this snapshot first' }],
             );
         }
-        res.json(
-          await queries.ask({
+        res.type('application/json').send(
+          await queries.askJson({
             op: 'recommendation',
             report: reportOf(jobs, job),
             arn: String(req.params['arn']),
@@ -265,8 +265,8 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       },
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
-        res.json(
-          await queries.ask({
+        res.type('application/json').send(
+          await queries.askJson({
             op: 'who-can',
             dir: snapshots.dir(info.id),
             action: String(req.query['action']),
