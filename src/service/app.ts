@@ -34,6 +34,7 @@ export const SERVICE_DEFAULTS = {
   bodyLimit: 5 * 1024 * 1024,
   uploadLimit: 1024 * 1024 * 1024,
   requestTimeoutMs: 30_000,
+  uploadTimeoutMs: 15 * 60_000,
   shutdownGraceMs: 10_000,
   rateLimit: { burst: 100, perSecond: 50 },
 } as const;
@@ -51,6 +52,8 @@ export interface AppOptions {
   readonly uploadLimit?: number;
   /** How long a request may take before it is answered 503 `timeout` (default 30 s). */
   readonly requestTimeoutMs?: number;
+  /** How long a snapshot upload may take (default 15 minutes: a gigabyte over a slow link). */
+  readonly uploadTimeoutMs?: number;
   /** Per-token rate limit (default 100 at once, 50 per second). */
   readonly rateLimit?: RateLimitOptions;
   /** Shared with the server: readiness. */
@@ -198,12 +201,13 @@ export function createApp(options: AppOptions): {
   app.set('query parser', 'simple');
   app.use(requestContext(logger));
   app.use(helmet());
-  app.use(requestTimeout(options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs));
+  const timeout = requestTimeout(options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs);
+  const uploadTimeout = requestTimeout(options.uploadTimeoutMs ?? SERVICE_DEFAULTS.uploadTimeoutMs);
   const auth = bearerAuth(store);
   const limit = rateLimit(limiter);
   const json = express.json({ limit: bodyLimit, type: ['application/json', '+json'] });
   for (const route of routes) {
-    const chain: RequestHandler[] = [];
+    const chain: RequestHandler[] = [route.upload ? uploadTimeout : timeout];
     if (route.access !== 'public') chain.push(auth, limit);
     if (route.access !== 'public' && route.access !== 'any') chain.push(requireScope(route.access));
     if (route.body) chain.push(requireJson, json);
@@ -238,6 +242,8 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly logger: Logger;
+  /** The analysis jobs (the monthly job queues its analyses here). */
+  readonly jobs: JobRunner;
   /** Stops accepting, finishes in-flight requests (up to the grace period), then resolves. */
   close(): Promise<void>;
 }
@@ -257,7 +263,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const timeout = options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs;
+  const timeout = Math.max(
+    options.requestTimeoutMs ?? SERVICE_DEFAULTS.requestTimeoutMs,
+    options.uploadTimeoutMs ?? SERVICE_DEFAULTS.uploadTimeoutMs,
+  );
   // Node's own limit on receiving a request (slow clients); the app answers slow handlers.
   server.requestTimeout = timeout + 1000;
   server.headersTimeout = Math.min(60_000, timeout + 1000);
@@ -295,5 +304,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     return closing;
   };
-  return { url, server, logger, close };
+  return { url, server, logger, jobs, close };
 }

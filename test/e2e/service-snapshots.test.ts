@@ -337,3 +337,41 @@ describe('snapshots over HTTP', () => {
     expect(reversed.body.error.details[0].path).toBe('query:/from');
   }, 200_000);
 });
+
+describe('a slow upload', () => {
+  it('is not cut by the request timeout of ordinary routes (uploads have their own)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-slow-upload-'));
+    const token = new TokenStore(dir).create('ops', ['analyze']).token;
+    const server = await startServer({
+      dataDir: dir,
+      port: 0,
+      catalog,
+      logger,
+      requestTimeoutMs: 300,
+    });
+    try {
+      const chunks = 8;
+      const size = Math.ceil(SAMPLE_TGZ.length / chunks);
+      let sent = 0;
+      // Eight pieces 100 ms apart: the upload takes about 800 ms, well past the 300 ms timeout.
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent >= chunks) return controller.close();
+          await new Promise((r) => setTimeout(r, 100));
+          controller.enqueue(SAMPLE_TGZ.subarray(sent * size, (sent + 1) * size));
+          sent += 1;
+        },
+      });
+      const res = await fetch(`${server.url}/v1/snapshots?name=slow`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip' },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as Json).principals).toBe(59);
+    } finally {
+      await server.close();
+    }
+  });
+});
