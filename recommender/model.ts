@@ -157,6 +157,29 @@ export interface Score {
   readonly change?: number;
 }
 
+/**
+ * One IAM Access Analyzer unused-access finding about a principal, next to our evidence.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-findings-view.html
+ */
+export interface AccessAnalyzerComparison {
+  /** The finding's id in Access Analyzer. */
+  readonly findingId: string;
+  readonly findingType:
+    'UnusedIAMRole' | 'UnusedIAMUserAccessKey' | 'UnusedIAMUserPassword' | 'UnusedPermission';
+  /** Last use of the role, password or key as Access Analyzer saw it (absent: never). */
+  readonly lastAccessed?: string;
+  /** `UnusedIAMUserAccessKey`: the key. */
+  readonly accessKeyId?: string;
+  /** `UnusedPermission`: the actions it calls unused (`service:*` for a whole service). */
+  readonly unusedActions?: readonly string[];
+  /** Of what it calls unused, what we saw used in the window (the disagreement). */
+  readonly usedPerUs?: readonly string[];
+  /** `agree`: we say unused too; `partly`: some of it we saw used; `disagree`: we saw it used. */
+  readonly agreement: 'agree' | 'partly' | 'disagree';
+  /** Why, in a sentence. */
+  readonly note: string;
+}
+
 /** One principal in the report. */
 export interface PrincipalReport {
   readonly arn: string;
@@ -169,6 +192,8 @@ export interface PrincipalReport {
   /** High-risk capability labels of the unused permissions (admin-equivalent, …). */
   readonly unusedRisks: readonly string[];
   readonly recommendation?: Recommendation;
+  /** IAM Access Analyzer's unused-access findings about it, when the snapshot has them. */
+  readonly accessAnalyzer?: readonly AccessAnalyzerComparison[];
 }
 
 /** One account in the report. */
@@ -193,6 +218,8 @@ export interface Report {
     readonly accessAdvisor: boolean;
     /** Accounts whose S3/Lambda/DynamoDB data events were seen (else data-plane use is unknown). */
     readonly dataEventAccounts: readonly string[];
+    /** IAM Access Analyzer unused-access findings read (absent: no findings file). */
+    readonly accessAnalyzerFindings?: number;
   };
   readonly summary: {
     readonly accounts: number;

@@ -45,7 +45,8 @@ import type { UsageStore } from '../usage/store/store.js';
 import { loadCloudTrailActionMap } from './action-map.js';
 import { loadCatalog } from './catalog.js';
 import { loadSensitiveActionTags } from './sensitive-actions.js';
-import { loadSnapshot } from './snapshot.js';
+import { compareFinding } from './access-analyzer.js';
+import { loadAccessAnalyzerFindings, loadSnapshot } from './snapshot.js';
 
 /** What `analyze` needs beyond the snapshot directory. */
 export interface AnalyzeOptions {
@@ -215,6 +216,7 @@ export async function analyzeSnapshot(
   const previous = new Map((options.previous?.principals ?? []).map((p) => [p.arn, p.score]));
   const principals: PrincipalReport[] = [];
   const findings: Finding[] = [];
+  const usedBy = new Map<string, Set<string>>();
   const ruleOptions = {
     asOf,
     windowDays,
@@ -234,6 +236,7 @@ export async function analyzeSnapshot(
     const used = new Set(
       members(grading.used).map((id) => catalog.actions[id]!.fullName.toLowerCase()),
     );
+    usedBy.set(p.arn, new Set(members(grading.used).map((id) => catalog.actions[id]!.fullName)));
     // A capability is an unused risk when none of the actions that give it was used.
     const risks = sensitiveCapabilities(catalog, permissions, tags).filter(
       (c) => RISKY.has(c.capability) && !c.actions.some((a) => used.has(a.toLowerCase())),
@@ -279,6 +282,31 @@ export async function analyzeSnapshot(
       gracePeriodDays: options.gracePeriodDays ?? DEFAULT_CREDENTIAL_RULE_OPTIONS.gracePeriodDays,
     }),
   );
+  // IAM Access Analyzer's unused-access findings, next to ours (optional file per account).
+  const analyzer = loadAccessAnalyzerFindings(dir);
+  const analyzerIssues = analyzer.issues.map((i) => ({
+    where: i.path,
+    message: `${i.code}: ${i.message}`,
+  }));
+  if (analyzer.findings.length > 0) {
+    const index = new Map(principals.map((p, i) => [p.arn, i]));
+    for (const f of analyzer.findings) {
+      const i = index.get(f.principal);
+      if (i === undefined) {
+        analyzerIssues.push({
+          where: `accounts/${f.account}/access-analyzer-findings.json`,
+          message: `finding \`${f.id}\` is about \`${f.principal}\`, not in the snapshot`,
+        });
+        continue;
+      }
+      const p = principals[i]!;
+      const comparison = compareFinding(f, {
+        used: usedBy.get(p.arn) ?? new Set(),
+        findings: findings.filter((x) => x.principal === p.arn),
+      });
+      principals[i] = { ...p, accessAnalyzer: [...(p.accessAnalyzer ?? []), comparison] };
+    }
+  }
   const order = (s: Severity) => SEVERITIES.indexOf(s);
   // Where each finding's evidence lives in the snapshot (for SARIF's file locations).
   for (const [i, f] of findings.entries())
@@ -325,6 +353,7 @@ export async function analyzeSnapshot(
       cloudTrailRecords: activity.records,
       accessAdvisor: activity.accessAdvisor,
       dataEventAccounts: [...recorded.keys()].sort(),
+      ...(analyzer.files > 0 ? { accessAnalyzerFindings: analyzer.findings.length } : {}),
     },
     summary: {
       accounts: accounts.length,
@@ -339,6 +368,7 @@ export async function analyzeSnapshot(
     inputIssues: [
       ...snapshot.issues.map((i) => ({ where: i.path, message: `${i.code}: ${i.message}` })),
       ...activity.issues,
+      ...analyzerIssues,
     ],
   };
   return { report, phases };

@@ -5,6 +5,7 @@
  * Retries: https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export { writeFileAtomic } from '../atomic-write.js';
+import { AccessAnalyzerClient } from '@aws-sdk/client-accessanalyzer';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -37,6 +38,7 @@ export interface AwsClients {
   readonly organizations: OrganizationsClient;
   readonly cloudtrail: CloudTrailClient;
   readonly sts: STSClient;
+  readonly accessAnalyzer: AccessAnalyzerClient;
 }
 
 /** Builds every client from one configuration. */
@@ -63,6 +65,7 @@ export function awsClients(config: ClientConfig): AwsClients {
     organizations: new OrganizationsClient(common),
     cloudtrail: new CloudTrailClient(common),
     sts: new STSClient(common),
+    accessAnalyzer: new AccessAnalyzerClient(common),
   };
 }
 

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import {
   SEVERITIES,
+  type AccessAnalyzerComparison,
   type CurrentPolicy,
   type Finding,
   type PermissionEvidence,
@@ -467,6 +468,7 @@ function identity(r: Report, p: PrincipalReport, open: boolean): string {
 <div class="body">
 <div class="stats"><span>account <b class="mono">${h(p.account)}</b></span><span>last activity <b>${day(p.lastActivity)}</b></span><span>granted <b>${num(s.granted)}</b></span><span>used <b>${num(s.used)}</b> (${pct(s.used, s.granted)})</span><span>high-risk unused <b>${num(s.highRiskUnused)}</b></span><span>creep <b>${num(s.creep)}</b>${change(s)}</span></div>
 ${risks === '' ? '' : `<div class="risks">${risks}</div>`}
+${p.accessAnalyzer && p.accessAnalyzer.length > 0 ? `<div class="aa"><h4>IAM Access Analyzer</h4><table class="compact"><thead><tr>${ANALYZER_HEAD}</tr></thead><tbody>${p.accessAnalyzer.map((c) => `<tr>${analyzerCells(c)}</tr>`).join('')}</tbody></table></div>` : ''}
 ${p.recommendation ? recommendationHtml(p.recommendation) : '<p class="muted">No recommendation.</p>'}
 </div>
 </details>`;
@@ -491,6 +493,48 @@ function identities(r: Report): string {
 ${ordered.length === 0 ? '<p class="muted">No identities.</p>' : detailed.map((p) => identity(r, p, p === first)).join('\n')}
 ${more}
 </section>`;
+}
+
+const AGREEMENT: Readonly<Record<AccessAnalyzerComparison['agreement'], string>> = {
+  agree: 'agree',
+  partly: 'partly',
+  disagree: 'disagree',
+};
+
+/** What Access Analyzer calls unused. */
+function analyzerSays(c: AccessAnalyzerComparison): string {
+  if (c.findingType === 'UnusedPermission')
+    return (c.unusedActions ?? []).map(code).join(' ') || '–';
+  const key =
+    c.findingType === 'UnusedIAMUserAccessKey'
+      ? `access key${c.accessKeyId === undefined ? '' : ` ${code(c.accessKeyId)}`}, `
+      : '';
+  return `${key}last used ${day(c.lastAccessed)}`;
+}
+
+const agreementBadge = (c: AccessAnalyzerComparison) =>
+  badge(`aa aa-${c.agreement}`, AGREEMENT[c.agreement], c.note);
+
+/** One Access Analyzer finding next to our evidence: the table cells. */
+const analyzerCells = (c: AccessAnalyzerComparison): string =>
+  `<td>${code(c.findingType)}</td><td>${analyzerSays(c)}</td><td>${(c.usedPerUs ?? []).map(code).join(' ') || '–'}</td><td>${agreementBadge(c)}</td><td>${h(c.note)}</td>`;
+
+const ANALYZER_HEAD =
+  '<th>Access Analyzer finding</th><th>Unused per Access Analyzer</th><th>Used per us</th><th>Agreement</th><th>Why</th>';
+
+/** IAM Access Analyzer's unused-access findings, side by side with ours (when present). */
+function accessAnalyzer(r: Report): string {
+  const rows = r.principals.flatMap((p) => (p.accessAnalyzer ?? []).map((c) => ({ p, c })));
+  if (rows.length === 0) return '';
+  const count = (a: AccessAnalyzerComparison['agreement']) =>
+    rows.filter((x) => x.c.agreement === a).length;
+  return `<section id="access-analyzer" class="panel"><h2>IAM Access Analyzer, side by side <span class="muted">(${num(rows.length)} findings: ${num(count('agree'))} agree, ${num(count('partly'))} partly, ${num(count('disagree'))} disagree)</span></h2>
+<table class="compact aa-table"><thead><tr><th>Identity</th>${ANALYZER_HEAD}</tr></thead><tbody>${rows
+    .map(
+      ({ p, c }) =>
+        `<tr><td><a href="#${principalId(r, p)}">${h(shortName(p.arn))}</a></td>${analyzerCells(c)}</tr>`,
+    )
+    .join('')}</tbody></table></section>`;
 }
 
 function inputIssues(r: Report): string {
@@ -557,6 +601,7 @@ td.n,th.n{text-align:right}
 .badge.risk{background:var(--bad-bg);color:var(--bad);border-color:transparent}
 .badge.st-proposed{background:var(--ok-bg);color:var(--ok);border-color:transparent}
 .badge.st-not-proposed{background:var(--warn-bg);color:var(--warn);border-color:transparent}
+.badge.aa-agree{background:var(--ok-bg);color:var(--ok);border-color:transparent}.badge.aa-partly{background:var(--warn-bg);color:var(--warn);border-color:transparent}.badge.aa-disagree{background:var(--bad-bg);color:var(--bad);border-color:transparent}
 .badge.conf-used{color:var(--ok)}.badge.conf-unused{color:var(--bad)}.badge.conf-unknown{color:var(--warn)}
 #identities h2{margin-top:6px}
 details.identity{background:var(--card);border:1px solid var(--line);border-radius:12px;margin-bottom:10px;overflow:hidden}
@@ -690,6 +735,7 @@ ${header(report)}
 ${cards(report)}
 ${charts(report)}
 ${findingsTable(report)}
+${accessAnalyzer(report)}
 ${identities(report)}
 ${inputIssues(report)}
 </main>

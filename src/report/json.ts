@@ -6,6 +6,7 @@
  */
 import {
   SEVERITIES,
+  type AccessAnalyzerComparison,
   type AccountReport,
   type CurrentPolicy,
   type Finding,
@@ -61,11 +62,24 @@ const recommendation = (r: Recommendation) => ({
   terraform: r.terraform,
 });
 
+const comparison = (c: AccessAnalyzerComparison) =>
+  pick(c, [
+    'findingId',
+    'findingType',
+    'lastAccessed',
+    'accessKeyId',
+    'unusedActions',
+    'usedPerUs',
+    'agreement',
+    'note',
+  ]);
+
 const principal = (p: PrincipalReport) => ({
   ...pick(p, ['arn', 'account', 'type', 'kind', 'lastActivity']),
   score: score(p.score),
   unusedRisks: p.unusedRisks,
   ...(p.recommendation && { recommendation: recommendation(p.recommendation) }),
+  ...(p.accessAnalyzer && { accessAnalyzer: p.accessAnalyzer.map(comparison) }),
 });
 
 const account = (a: AccountReport) => ({
@@ -90,7 +104,12 @@ export function canonicalReport(report: Report): Report {
     asOf: report.asOf,
     windowDays: report.windowDays,
     catalogVersion: report.catalogVersion,
-    evidence: pick(report.evidence, ['cloudTrailRecords', 'accessAdvisor', 'dataEventAccounts']),
+    evidence: pick(report.evidence, [
+      'cloudTrailRecords',
+      'accessAdvisor',
+      'dataEventAccounts',
+      'accessAnalyzerFindings',
+    ]),
     summary: {
       accounts: report.summary.accounts,
       principals: report.summary.principals,

@@ -6,6 +6,7 @@
  */
 import {
   SEVERITIES,
+  type AccessAnalyzerComparison,
   type CurrentPolicy,
   type Finding,
   type PermissionEvidence,
@@ -76,7 +77,10 @@ function header(r: Report): string {
     '',
     `Generated ${mdText(r.generatedAt)} by leastpriv ${mdText(r.tool.version)} · catalog ${mdCode(r.catalogVersion)} · schema ${mdText(r.schemaVersion)}`,
     '',
-    `Evidence: ${num(ev.cloudTrailRecords)} CloudTrail records · IAM Access Advisor ${ev.accessAdvisor ? 'used' : 'not used'} · data events recorded in: ${data}`,
+    `Evidence: ${num(ev.cloudTrailRecords)} CloudTrail records · IAM Access Advisor ${ev.accessAdvisor ? 'used' : 'not used'} · data events recorded in: ${data}` +
+      (ev.accessAnalyzerFindings === undefined
+        ? ''
+        : ` · IAM Access Analyzer findings: ${num(ev.accessAnalyzerFindings)}`),
   ].join('\n');
 }
 
@@ -296,6 +300,10 @@ function identity(p: PrincipalReport): string {
     ...(p.unusedRisks.length > 0
       ? ['', `Unused risks: ${p.unusedRisks.map(mdText).join(', ')}`]
       : []),
+    ...(p.accessAnalyzer ?? []).map(
+      (c) =>
+        `\nIAM Access Analyzer ${mdCode(c.findingType)}: ${analyzerSays(c)} — ${AGREEMENT[c.agreement]}: ${mdText(c.note)}`,
+    ),
     '',
     p.recommendation === undefined ? '_No recommendation._' : recommendation(p.recommendation),
   ].join('\n');
@@ -330,6 +338,52 @@ function identities(r: Report): string {
   ].join('\n');
 }
 
+const AGREEMENT: Readonly<Record<AccessAnalyzerComparison['agreement'], string>> = {
+  agree: '✅ agree',
+  partly: '🟨 partly',
+  disagree: '❌ disagree',
+};
+
+/** What Access Analyzer calls unused, in a table cell. */
+const analyzerSays = (c: AccessAnalyzerComparison): string =>
+  c.findingType === 'UnusedPermission'
+    ? (c.unusedActions ?? []).map(mdCode).join(', ') || '–'
+    : c.findingType === 'UnusedIAMUserAccessKey'
+      ? `access key${c.accessKeyId === undefined ? '' : ` ${mdCode(c.accessKeyId)}`}, last used ${day(c.lastAccessed)}`
+      : `last used ${day(c.lastAccessed)}`;
+
+/** IAM Access Analyzer's unused-access findings next to ours (only when the snapshot has them). */
+function accessAnalyzer(r: Report): string {
+  const rows = r.principals.flatMap((p) => (p.accessAnalyzer ?? []).map((c) => ({ p, c })));
+  if (rows.length === 0) return '';
+  const count = (a: AccessAnalyzerComparison['agreement']) =>
+    rows.filter((x) => x.c.agreement === a).length;
+  return [
+    '## IAM Access Analyzer, side by side',
+    '',
+    `${num(rows.length)} unused-access findings: ${num(count('agree'))} we agree with, ${num(count('partly'))} partly, ${num(count('disagree'))} not (we saw it used in the window).`,
+    '',
+    table(
+      [
+        'Identity',
+        'Access Analyzer finding',
+        'Unused per Access Analyzer',
+        'Used per us',
+        'Agreement',
+        'Why',
+      ],
+      rows.map(({ p, c }) => [
+        `[${mdCode(p.arn)}](#${anchor(p.arn)})`,
+        mdCode(c.findingType),
+        analyzerSays(c),
+        (c.usedPerUs ?? []).map(mdCode).join(', ') || '–',
+        AGREEMENT[c.agreement],
+        mdText(c.note),
+      ]),
+    ),
+  ].join('\n');
+}
+
 function inputIssues(r: Report): string {
   if (r.inputIssues.length === 0) return '';
   return [
@@ -350,6 +404,7 @@ export function renderMarkdown(report: Report): string {
     accounts(report),
     top(report),
     findings(report),
+    accessAnalyzer(report),
     identities(report),
     inputIssues(report),
   ]

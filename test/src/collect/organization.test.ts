@@ -3,7 +3,15 @@
  * server. The recorded Organizations responses describe fixtures/sample-org's organization, so
  * the collected `organization.json` must equal it.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,7 +20,8 @@ import { collectCommand } from '../../../src/cli/collect.js';
 import { awsClients, destroyClients, type AwsClients } from '../../../src/collect/aws.js';
 import { collectOrganization } from '../../../src/collect/organization.js';
 import { loadSnapshot } from '../../../src/snapshot.js';
-import { accountRoutes, activityRoutes } from './routes.js';
+import { accessAnalyzerRoutes, accountRoutes, activityRoutes, noAnalyzerRoutes } from './routes.js';
+import { bucketRoutes, objectsFrom } from './s3-bucket.js';
 import {
   jsonError,
   recorded,
@@ -22,6 +31,7 @@ import {
 } from './replay-server.js';
 
 const ORG = 'organizations';
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const byParam = (operation: string, param: string, prefix: string): Route[] =>
   [
     'r-ab12',
@@ -146,6 +156,7 @@ describe('leastpriv collect', () => {
       ...organizationRoutes(),
       ...accountRoutes(),
       ...activityRoutes(),
+      ...noAnalyzerRoutes(),
     ]);
     const dir = tempDir();
     const result = await run([
@@ -182,7 +193,119 @@ describe('leastpriv collect', () => {
     expect(loadSnapshot(dir).issues).toEqual([]);
     expect(JSON.parse(result.stdout)).toMatchObject({
       organization: { id: 'o-exampleorgid', policies: 5 },
+      skipped: [],
     });
+  });
+
+  it('skips a member that refuses AssumeRole, goes on, and reads the trail bucket instead of LookupEvents', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+    const objects = objectsFrom(join(ROOT, 'fixtures', 'sample-org', 'cloudtrail'));
+    server = await startReplayServer([
+      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+      {
+        operation: 'sts:AssumeRole',
+        match: (r) => r.params['RoleArn'] === 'arn:aws:iam::222222222222:role/Audit',
+        responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
+      },
+      { operation: 'sts:AssumeRole', responses: [recorded('sts/AssumeRole.xml')] },
+      ...organizationRoutes(),
+      ...accountRoutes(),
+      ...activityRoutes(),
+      ...accessAnalyzerRoutes(),
+      ...bucketRoutes('example-corp-org-trail', objects),
+    ]);
+    const dir = tempDir();
+    // A LookupEvents export of an earlier run: it would count the trail's events twice.
+    mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
+    writeFileSync(join(dir, 'cloudtrail', 'lookup-events-333333333333.json'), '{"Events":[]}\n');
+    const result = await run([
+      '--out',
+      dir,
+      '--org',
+      '--endpoint',
+      server.url,
+      '--role-arn',
+      'arn:aws:iam::{account}:role/Audit',
+      '--days',
+      '120',
+      '--trail-bucket',
+      'example-corp-org-trail',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/skipped 222222222222: .*sts:AssumeRole.*AccessDenied/);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.skipped).toEqual([
+      {
+        account: '222222222222',
+        reason: expect.stringMatching(/AccessDenied.*222222222222:role\/Audit/),
+      },
+    ]);
+    expect(summary.accounts.map((a: { id: string }) => a.id)).toEqual([
+      '111111111111',
+      '333333333333',
+    ]);
+    expect(existsSync(join(dir, 'accounts', '222222222222'))).toBe(false);
+    // No LookupEvents at all, the stale export removed; the trail's files of the two accounts.
+    expect(server.requests.some((r) => r.operation === 'cloudtrail:LookupEvents')).toBe(false);
+    expect(readdirSync(join(dir, 'cloudtrail'))).toEqual(['AWSLogs']);
+    expect(readdirSync(join(dir, 'cloudtrail', 'AWSLogs', 'o-exampleorgid')).sort()).toEqual([
+      '111111111111',
+      '333333333333',
+    ]);
+    expect(summary.trail).toMatchObject({
+      bucket: 'example-corp-org-trail',
+      accounts: ['111111111111', '333333333333'],
+    });
+    expect(summary.trail.downloaded).toBeGreaterThan(10);
+    // Access Analyzer: the recorded analyzer answers for every account here; its findings are
+    // about 333333333333, so only that account's file lists them.
+    const findings = JSON.parse(
+      readFileSync(join(dir, 'accounts', '333333333333', 'access-analyzer-findings.json'), 'utf8'),
+    );
+    expect(findings.findings).toHaveLength(6);
+    expect(loadSnapshot(dir).issues).toEqual([]);
+  });
+
+  it('exits 1 when no account could be collected', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
+    server = await startReplayServer([
+      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+      {
+        operation: 'sts:AssumeRole',
+        responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
+      },
+      ...organizationRoutes(),
+      {
+        operation: 'iam:GetAccountAuthorizationDetails',
+        responses: [
+          {
+            status: 403,
+            body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::333333333333:user/collector is not authorized to perform: iam:GetAccountAuthorizationDetails</Message></Error><RequestId>1a2b3c4d-EXAMPLE</RequestId></ErrorResponse>`,
+          },
+        ],
+      },
+    ]);
+    const result = await run([
+      '--out',
+      tempDir(),
+      '--org',
+      '--endpoint',
+      server.url,
+      '--days',
+      '0',
+    ]);
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.accounts).toEqual([]);
+    expect(summary.skipped.map((s: { account: string }) => s.account)).toEqual([
+      '111111111111',
+      '222222222222',
+      '333333333333',
+    ]);
+    expect(summary.skipped[2].reason).toMatch(/iam:GetAccountAuthorizationDetails.*denied/);
   });
 
   it('exits 1 with the refresh message when the credentials have expired', async () => {
@@ -206,5 +329,11 @@ describe('leastpriv collect', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('{account}');
     expect((await run(['--out', 'x', '--days', '400'])).code).toBe(2);
+    expect((await run(['--out', 'x', '--days', '91'])).stderr).toContain('--trail-bucket');
+    expect((await run(['--out', 'x', '--trail-prefix', 'p'])).code).toBe(2);
+    expect((await run(['--out', 'x', '--trail-bucket', 'Bad_Bucket'])).code).toBe(2);
+    expect(
+      (await run(['--out', 'x', '--trail-bucket', 'example-corp-org-trail', '--days', '401'])).code,
+    ).toBe(2);
   });
 });

@@ -5,7 +5,11 @@
  *
  * - AWS Query (IAM, STS): form-encoded POST, `Action=…`; XML responses.
  * - JSON 1.1 (Organizations, CloudTrail, KMS): POST with `X-Amz-Target: Service.Operation`.
- * - REST-XML (S3, path-style): `GET /` is ListBuckets, `GET /<bucket>?policy` GetBucketPolicy.
+ * - REST-XML (S3, path-style): `GET /` is ListBuckets, `GET /<bucket>?policy` GetBucketPolicy,
+ *   `GET /<bucket>?list-type=2` ListObjectsV2, `GET /<bucket>/<key>` GetObject.
+ * - REST-JSON (IAM Access Analyzer, told apart by the signature's credential scope):
+ *   `GET /analyzer` ListAnalyzers, `POST /findingv2` ListFindingsV2, `GET /findingv2/<id>`
+ *   GetFindingV2.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -15,15 +19,21 @@ import { join } from 'node:path';
 /** One recorded response. */
 export interface Recorded {
   readonly status?: number;
-  readonly body: string;
+  readonly body: string | Buffer;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Send only this many bytes of the body (announcing all of it), then drop the connection. */
+  readonly truncateAt?: number;
 }
 
 /** A request as the server understood it. */
 export interface ReplayRequest {
   /** `iam:GetAccountAuthorizationDetails`, `organizations:ListRoots`, `s3:GetBucketPolicy`, … */
   readonly operation: string;
-  /** Query parameters (Query protocol), the JSON body (JSON 1.1), or `{ Bucket }` (S3). */
+  /**
+   * Query parameters (Query protocol), the JSON body (JSON 1.1, REST-JSON POST), `{ Bucket }`
+   * and the query (S3), `{ Bucket, Key }` (GetObject), path and query (REST-JSON GET).
+   */
   readonly params: Readonly<Record<string, unknown>>;
   readonly authorization: string | undefined;
 }
@@ -33,6 +43,8 @@ export interface Route {
   readonly operation: string;
   readonly match?: (request: ReplayRequest) => boolean;
   readonly responses: Recorded[];
+  /** Answers computed from the request, once `responses` (each used once) are used up. */
+  readonly respond?: (request: ReplayRequest) => Recorded;
 }
 
 const RECORDED = join(import.meta.dirname, 'recorded');
@@ -41,7 +53,7 @@ const RECORDED = join(import.meta.dirname, 'recorded');
 export function recorded(path: string, status = 200): Recorded {
   const body = readFileSync(join(RECORDED, path), 'utf8');
   const contentType = path.endsWith('.json')
-    ? path.startsWith('s3/')
+    ? path.startsWith('s3/') || path.startsWith('access-analyzer/')
       ? 'application/json'
       : 'application/x-amz-json-1.1'
     : path.startsWith('s3/')
@@ -57,6 +69,23 @@ export function jsonError(type: string, message: string, status = 400): Recorded
     body: JSON.stringify({ __type: type, message }),
     contentType: 'application/x-amz-json-1.1',
   };
+}
+
+/** A REST-JSON error as AWS sends it (`x-amzn-ErrorType` names the error). */
+export function restJsonError(type: string, message: string, status: number): Recorded {
+  return {
+    status,
+    body: JSON.stringify({ message }),
+    contentType: 'application/json',
+    headers: {
+      'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.accessanalyzer/`,
+    },
+  };
+}
+
+/** A REST-JSON response body. */
+export function restJsonBody(value: unknown): Recorded {
+  return { body: JSON.stringify(value), contentType: 'application/json' };
 }
 
 /** A JSON 1.1 response body. */
@@ -94,10 +123,37 @@ function parse(req: IncomingMessage, body: string): ReplayRequest {
     };
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const query = Object.fromEntries(url.searchParams);
+  // SigV4: `Credential=AKID/20261124/us-east-1/access-analyzer/aws4_request`.
+  if (authorization?.includes('/access-analyzer/aws4_request')) {
+    const [, first = '', id] = url.pathname.split('/').map(decodeURIComponent);
+    const name =
+      first === 'analyzer'
+        ? 'ListAnalyzers'
+        : first === 'findingv2' && id !== undefined
+          ? 'GetFindingV2'
+          : first === 'findingv2'
+            ? 'ListFindingsV2'
+            : `${req.method ?? 'GET'} ${url.pathname}`;
+    return {
+      operation: `access-analyzer:${name}`,
+      params: {
+        ...query,
+        ...(id !== undefined ? { id } : {}),
+        ...(body ? (JSON.parse(body) as Record<string, unknown>) : {}),
+      },
+      authorization,
+    };
+  }
   const bucket = decodeURIComponent(url.pathname.split('/')[1] ?? '');
   if (!bucket) return { operation: 's3:ListBuckets', params: {}, authorization };
   if (url.searchParams.has('policy'))
     return { operation: 's3:GetBucketPolicy', params: { Bucket: bucket }, authorization };
+  if (url.searchParams.get('list-type') === '2')
+    return { operation: 's3:ListObjectsV2', params: { Bucket: bucket, ...query }, authorization };
+  const key = url.pathname.split('/').slice(2).map(decodeURIComponent).join('/');
+  if (req.method === 'GET' && key !== '')
+    return { operation: 's3:GetObject', params: { Bucket: bucket, Key: key }, authorization };
   return { operation: `s3:${req.method ?? 'GET'} ${url.pathname}`, params: {}, authorization };
 }
 
@@ -122,7 +178,11 @@ export async function startReplayServer(routes: readonly Route[]): Promise<Repla
         (r) => r.operation === request.operation && (r.match?.(request) ?? true),
       );
       const queue = queues[index];
-      const response = queue && (queue.length > 1 ? queue.shift() : queue[0]);
+      const route = routes[index];
+      // With `respond`, the recorded responses are used once each first.
+      const response = route?.respond
+        ? (queue?.shift() ?? route.respond(request))
+        : queue && (queue.length > 1 ? queue.shift() : queue[0]);
       if (!response) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`no recorded response for ${request.operation}`);
@@ -132,7 +192,13 @@ export async function startReplayServer(routes: readonly Route[]): Promise<Repla
         'content-type': response.contentType ?? 'text/xml',
         'x-amzn-requestid': 'replay-0000',
         'content-length': Buffer.byteLength(response.body),
+        ...response.headers,
       });
+      if (response.truncateAt !== undefined) {
+        const bytes = Buffer.from(response.body);
+        res.write(bytes.subarray(0, response.truncateAt), () => res.destroy());
+        return;
+      }
       res.end(response.body);
     });
   });

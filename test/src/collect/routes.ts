@@ -1,4 +1,6 @@
 /** Replay routes shared by the collector tests. */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { recorded, type Route } from './replay-server.js';
 
 /** The routes of one healthy account: two pages, the first call throttled once. */
@@ -64,5 +66,54 @@ export const activityRoutes = (): Route[] => [
   {
     operation: 'iam:GetServiceLastAccessedDetails',
     responses: [recorded('iam/GetServiceLastAccessedDetails-COMPLETED-2.xml')],
+  },
+];
+
+const AA = 'access-analyzer';
+
+/**
+ * IAM Access Analyzer of account 333333333333 (REST-JSON): one account unused-access analyzer, no
+ * organization analyzer, six active findings on two `ListFindingsV2` pages, and one finding whose
+ * `GetFindingV2` details come in two pages.
+ * https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_GetFindingV2.html
+ */
+export const accessAnalyzerRoutes = (): Route[] => [
+  {
+    operation: `${AA}:ListAnalyzers`,
+    match: (r) => r.params['type'] === 'ACCOUNT_UNUSED_ACCESS',
+    responses: [recorded(`${AA}/ListAnalyzers-ACCOUNT_UNUSED_ACCESS.json`)],
+  },
+  {
+    operation: `${AA}:ListAnalyzers`,
+    responses: [recorded(`${AA}/ListAnalyzers-ORGANIZATION_UNUSED_ACCESS.json`)],
+  },
+  {
+    operation: `${AA}:ListFindingsV2`,
+    match: (r) => r.params['nextToken'] === undefined,
+    responses: [recorded(`${AA}/ListFindingsV2-1.json`)],
+  },
+  {
+    operation: `${AA}:ListFindingsV2`,
+    match: (r) => r.params['nextToken'] === 'AAMA-EXAMPLE-FINDINGS-PAGE-2',
+    responses: [recorded(`${AA}/ListFindingsV2-2.json`)],
+  },
+  ...readdirSync(join(import.meta.dirname, 'recorded', AA))
+    .filter((f) => f.startsWith('GetFindingV2-'))
+    .map((f): Route => {
+      const [, id = '', page] = /^GetFindingV2-(.{36})(?:-(\d+))?\.json$/.exec(f) ?? [];
+      return {
+        operation: `${AA}:GetFindingV2`,
+        match: (r) =>
+          r.params['id'] === id && (page === undefined) === (r.params['nextToken'] === undefined),
+        responses: [recorded(`${AA}/${f}`)],
+      };
+    }),
+];
+
+/** No unused-access analyzer at all (the default in a new account). */
+export const noAnalyzerRoutes = (): Route[] => [
+  {
+    operation: `${AA}:ListAnalyzers`,
+    responses: [recorded(`${AA}/ListAnalyzers-ORGANIZATION_UNUSED_ACCESS.json`)],
   },
 ];
