@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyzeCommand, parseFormats, parseSeverity } from './analyze.js';
 import { openSnapshot, permissionsCommand, whoCanCommand } from './permissions.js';
 import { collectCommand } from './collect.js';
+import { reportCommand } from './report.js';
 import { serveCommand, tokenCommand } from './serve.js';
 import { simulateFile, simulateJsonl, simulateOptions } from './simulate.js';
 import { parseWindow, usageIngest, usageShow } from './usage.js';
@@ -25,6 +26,9 @@ Usage:
   leastpriv usage show SNAPSHOT|DIR       what each identity did in a window
   leastpriv collect --out DIR             collect a snapshot from live AWS accounts (see docs/collect.md)
   leastpriv serve --data DIR              the REST service (see docs/service.md)
+  leastpriv report --month YYYY-MM --data DIR --estate NAME
+                                          reproduce a month of the service's monthly job from
+                                          its stored snapshot, usage store and baseline
   leastpriv token create --data DIR --name NAME --scopes read,simulate
                                           a new API token for the service, printed once
   leastpriv token list --data DIR         the service's tokens (names, scopes, dates; no secrets)
@@ -80,10 +84,20 @@ collect options:
 serve options:
   --data DIR       the data directory (tokens.json; created if missing)
   --port N         default 8080 (0: any free port); --host H default 127.0.0.1
-  --config FILE    JSON: { port, host, bodyLimit, requestTimeoutMs, shutdownGraceMs,
-                   rateLimit: { burst, perSecond } }; flags win over the file
+  --config FILE    JSON: { port, host, bodyLimit, uploadLimit, requestTimeoutMs, uploadTimeoutMs,
+                   shutdownGraceMs, rateLimit: { burst, perSecond }, schedule: { cron, timezone,
+                   enabled, attempts, retryDelaySeconds }, estates: [ … ] } (the monthly job);
+                   flags win over the file (docs/service.md)
   --body-limit N   the largest request body in bytes (default 5242880)
+  --upload-limit N the largest snapshot upload in bytes (default 1073741824)
   SIGTERM or SIGINT stops accepting requests and finishes the ones in flight.
+
+report options:
+  --month M        the month reported on (YYYY-MM)
+  --data DIR       the service's data directory; --estate NAME an estate of its monthly job
+  --out DIR        where the report goes (default ./leastpriv-report)
+  --format LIST    comma-separated: html,md,json,csv,sarif (default all five)
+  Prints { files, matchesStored }: whether the JSON equals the stored one but for generatedAt.
 
 token options:
   --scopes LIST    comma-separated: read, simulate, analyze, admin (admin grants every scope)
@@ -405,6 +419,7 @@ async function serveMain(args: readonly string[], out: Out, err: Out): Promise<n
       host: { type: 'string' },
       config: { type: 'string' },
       'body-limit': { type: 'string' },
+      'upload-limit': { type: 'string' },
     },
     err,
   );
@@ -417,15 +432,21 @@ async function serveMain(args: readonly string[], out: Out, err: Out): Promise<n
   const portText = parsed.values['port'] as string | undefined;
   const port =
     portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  const limitText = parsed.values['body-limit'] as string | undefined;
-  const bodyLimit =
-    limitText === undefined ? undefined : /^\d{1,12}$/.test(limitText) ? Number(limitText) : NaN;
+  const bytes = (flag: string): number | undefined => {
+    const text = parsed.values[flag] as string | undefined;
+    return text === undefined ? undefined : /^\d{1,13}$/.test(text) ? Number(text) : NaN;
+  };
+  const bodyLimit = bytes('body-limit');
+  const uploadLimit = bytes('upload-limit');
   const problems = [
     ...(data === undefined ? ['give --data DIR'] : []),
     ...(parsed.positionals.length > 0 ? ['serve takes no positional arguments'] : []),
     ...(port !== undefined && !(port >= 0 && port <= 65535) ? ['--port takes 0 to 65535'] : []),
     ...(bodyLimit !== undefined && !(bodyLimit >= 1)
       ? ['--body-limit takes a number of bytes']
+      : []),
+    ...(uploadLimit !== undefined && !(uploadLimit >= 1)
+      ? ['--upload-limit takes a number of bytes']
       : []),
   ];
   if (problems.length > 0) {
@@ -441,6 +462,7 @@ async function serveMain(args: readonly string[], out: Out, err: Out): Promise<n
       ...(host !== undefined ? { host } : {}),
       ...(config !== undefined ? { config } : {}),
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+      ...(uploadLimit !== undefined ? { uploadLimit } : {}),
     },
     out,
     err,
@@ -484,6 +506,7 @@ const COMMANDS: Readonly<
   serve: serveMain,
   token: tokenMain,
   collect: collectCommand,
+  report: (args, out, err) => reportCommand(args, out, err, version()),
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

@@ -2,8 +2,11 @@
  * `leastpriv serve` (the REST service, until SIGTERM or SIGINT, then a graceful shutdown) and
  * `leastpriv token create|list|revoke` (the service's API tokens in the data directory).
  */
-import { readServiceConfig, type ServiceConfig } from '../service/config.js';
+import { readServiceConfig, scheduleOf, type ServiceConfig } from '../service/config.js';
 import { startServer, type RunningServer } from '../service/app.js';
+import { MonthlyJob } from '../service/monthly.js';
+import { RunsFile } from '../service/runs.js';
+import { MonthlyScheduler } from '../service/scheduler.js';
 import { parseScopes, TokenStore } from '../service/tokens.js';
 
 type Out = NodeJS.WritableStream;
@@ -15,6 +18,7 @@ export interface ServeArgs {
   readonly host?: string;
   readonly config?: string;
   readonly bodyLimit?: number;
+  readonly uploadLimit?: number;
 }
 
 /** Runs the service until a signal; resolves to the exit code. */
@@ -28,14 +32,16 @@ export async function serveCommand(args: ServeArgs, out: Out, err: Out): Promise
     }
     config = read.value;
   }
+  const { schedule: _schedule, estates: _estates, ...serverConfig } = config;
   let running: RunningServer;
   try {
     running = await startServer({
       dataDir: args.data,
-      ...config,
+      ...serverConfig,
       ...(args.port !== undefined ? { port: args.port } : {}),
       ...(args.host !== undefined ? { host: args.host } : {}),
       ...(args.bodyLimit !== undefined ? { bodyLimit: args.bodyLimit } : {}),
+      ...(args.uploadLimit !== undefined ? { uploadLimit: args.uploadLimit } : {}),
     });
   } catch (e) {
     err.write(`leastpriv serve: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -43,17 +49,55 @@ export async function serveCommand(args: ServeArgs, out: Out, err: Out): Promise
   }
   // The address on standard output, for scripts (the log goes to standard error).
   out.write(`${JSON.stringify({ url: running.url })}\n`);
+  const scheduler = monthlyScheduler(config, args.data, running);
+  // The catch-up of a run missed while the service was down starts now, in the background.
+  void scheduler?.start();
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       running.logger.info({ signal }, 'signal received');
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      void running.close().then(resolve);
+      // The monthly run first (it is continued at the next start), then the server and jobs.
+      void (scheduler?.stop() ?? Promise.resolve()).then(() => running.close()).then(resolve);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
   return 0;
+}
+
+/** The monthly job's scheduler, when the configuration has estates and it is enabled. */
+function monthlyScheduler(
+  config: ServiceConfig,
+  dataDir: string,
+  running: RunningServer,
+): MonthlyScheduler | undefined {
+  const schedule = scheduleOf(config);
+  const estates = config.estates ?? [];
+  if (!schedule.enabled || estates.length === 0) return undefined;
+  const runs = new RunsFile(dataDir);
+  const logger = running.logger.child({ component: 'monthly' });
+  const job = new MonthlyJob({
+    dataDir,
+    estates,
+    jobs: running.jobs,
+    runs,
+    logger,
+    timezone: schedule.timezone,
+    attempts: schedule.attempts,
+    retryDelayMs: schedule.retryDelaySeconds * 1000,
+  });
+  logger.info(
+    { cron: schedule.cron, timezone: schedule.timezone, estates: estates.map((e) => e.name) },
+    'monthly job scheduled',
+  );
+  return new MonthlyScheduler({
+    cron: schedule.cron,
+    timezone: schedule.timezone,
+    runs,
+    run: job.run,
+    logger,
+  });
 }
 
 /** `token create|list|revoke`; resolves to the exit code. */

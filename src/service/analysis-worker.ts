@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeSnapshot } from '../analyze.js';
 import { REPORT_FORMATS, renderReport } from '../report/index.js';
+import { readReport, resetUsageStore } from './monthly-files.js';
 
 /** What the parent gives the worker. */
 export interface AnalysisWork {
@@ -16,6 +17,14 @@ export interface AnalysisWork {
   readonly db: string;
   readonly asOf?: string;
   readonly windowDays?: number;
+  /** A previous report JSON: scores then carry their change. */
+  readonly previous?: string;
+  /**
+   * Reset the usage store first: to a copy of this store, or (`null`) to an empty one. The
+   * monthly job starts each month from the store as it was before it, so a retry or a
+   * reproduction ingests the same files and gives the same report.
+   */
+  readonly resetUsageFrom?: string | null;
   readonly version: string;
 }
 
@@ -36,8 +45,10 @@ export async function runAnalysis(
   post: (message: AnalysisMessage) => void,
 ): Promise<void> {
   mkdirSync(dirname(work.db), { recursive: true });
+  if (work.resetUsageFrom !== undefined) resetUsageStore(work.db, work.resetUsageFrom);
   const { report, phases } = await analyzeSnapshot(work.snapshotDir, {
     db: work.db,
+    ...(work.previous !== undefined ? { previous: readReport(work.previous) } : {}),
     ...(work.asOf !== undefined ? { asOf: work.asOf } : {}),
     ...(work.windowDays !== undefined ? { windowDays: work.windowDays } : {}),
     version: work.version,

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
 import { writeFileAtomic } from '../atomic-write.js';
+import { workerFile } from './worker-file.js';
 
 /** Where a job is in its life. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -36,22 +36,49 @@ export interface Job {
     readonly summary: unknown;
     readonly phases: readonly { readonly phase: string; readonly seconds: number }[];
   };
+  /** `monthly`: a job of the monthly run (absent: a job queued over HTTP). */
+  readonly kind?: 'monthly';
+  /** The estate and month (`YYYY-MM`) a monthly job reports on. */
+  readonly estate?: string;
+  readonly month?: string;
+  /** The previous report JSON (relative to DATA) that scores are compared with. */
+  readonly previous?: string;
+  /** The usage store (relative to DATA; default `usage/<snapshot>.db`). */
+  readonly db?: string;
+  /**
+   * A monthly job first resets its usage store to a copy of this one (relative to DATA; absent:
+   * to an empty store), so that running it again gives the same report.
+   */
+  readonly usageBase?: string;
 }
+
+/** What `submit` takes. */
+export interface JobRequest {
+  readonly snapshot: string;
+  readonly asOf?: string;
+  readonly windowDays?: number;
+  readonly kind?: 'monthly';
+  readonly estate?: string;
+  readonly month?: string;
+  readonly previous?: string;
+  readonly db?: string;
+  readonly usageBase?: string;
+}
+
+/** The optional fields a request carries into its job, as given. */
+const OPTIONAL_FIELDS = [
+  'asOf',
+  'windowDays',
+  'kind',
+  'estate',
+  'month',
+  'previous',
+  'db',
+  'usageBase',
+] as const;
 
 /** A job id: a UUID. */
 export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * The worker's compiled file. Under vitest this module runs from its TypeScript source, and a
- * worker cannot: it then uses the build (`npm test` builds first).
- */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (!here.endsWith('.ts')) return join(here, '..', 'analysis-worker.js');
-  return here
-    .replace(/([\\/])src([\\/])service([\\/])jobs\.ts$/, '$1dist$1src$2service$3jobs.ts')
-    .replace(/jobs\.ts$/, 'analysis-worker.js');
-}
 
 /** The jobs of a data directory and the one worker that runs them. */
 export class JobRunner {
@@ -62,6 +89,7 @@ export class JobRunner {
   private stopping = false;
   private started = false;
   private idle: Promise<void> = Promise.resolve();
+  private readonly waiters = new Map<string, ((job: Job) => void)[]>();
 
   constructor(
     private readonly dataDir: string,
@@ -111,13 +139,14 @@ export class JobRunner {
   }
 
   /** Queues an analysis of a snapshot under `DATA/snapshots/`. */
-  submit(request: { snapshot: string; asOf?: string; windowDays?: number }): Job {
+  submit(request: JobRequest): Job {
     const job: Job = {
       id: randomUUID(),
       status: 'queued',
       snapshot: request.snapshot,
-      ...(request.asOf !== undefined ? { asOf: request.asOf } : {}),
-      ...(request.windowDays !== undefined ? { windowDays: request.windowDays } : {}),
+      ...Object.fromEntries(
+        OPTIONAL_FIELDS.filter((k) => request[k] !== undefined).map((k) => [k, request[k]]),
+      ),
       createdAt: new Date().toISOString(),
     };
     this.save(job);
@@ -165,12 +194,19 @@ export class JobRunner {
     const work: AnalysisWork = {
       snapshotDir,
       reportDir: this.reportDir(id),
-      db: join(this.dataDir, 'usage', `${queued.snapshot}.db`),
+      db: join(this.dataDir, queued.db ?? join('usage', `${queued.snapshot}.db`)),
       ...(queued.asOf !== undefined ? { asOf: queued.asOf } : {}),
       ...(queued.windowDays !== undefined ? { windowDays: queued.windowDays } : {}),
+      ...(queued.previous !== undefined ? { previous: join(this.dataDir, queued.previous) } : {}),
+      ...(queued.kind === 'monthly'
+        ? {
+            resetUsageFrom:
+              queued.usageBase !== undefined ? join(this.dataDir, queued.usageBase) : null,
+          }
+        : {}),
       version: this.version,
     };
-    const worker = new Worker(workerFile(), { workerData: work });
+    const worker = new Worker(workerFile('analysis-worker'), { workerData: work });
     this.current = { id, worker };
     this.logger.info({ job: id, snapshot: queued.snapshot }, 'job started');
     let outcome: Partial<Job> | undefined;
@@ -210,8 +246,25 @@ export class JobRunner {
   private finish(id: string, outcome: Partial<Job>): void {
     const job = this.jobs.get(id)!;
     const { phase: _phase, ...rest } = job;
-    this.save({ ...rest, ...outcome, finishedAt: new Date().toISOString() } as Job);
+    const finished = { ...rest, ...outcome, finishedAt: new Date().toISOString() } as Job;
+    this.save(finished);
     this.logger.info({ job: id, status: outcome.status, error: outcome.error }, 'job finished');
+    const waiting = this.waiters.get(id) ?? [];
+    this.waiters.delete(id);
+    for (const resolve of waiting) resolve(finished);
+  }
+
+  /**
+   * Resolves with the job once it has succeeded or failed (at once when it has). A job stopped
+   * by a shutdown is not finished: its waiters are left waiting (callers race their own stop).
+   */
+  whenDone(id: string): Promise<Job> {
+    const job = this.jobs.get(id);
+    if (!job) return Promise.reject(new Error(`no job \`${id}\``));
+    if (job.status === 'succeeded' || job.status === 'failed') return Promise.resolve(job);
+    return new Promise((resolve) => {
+      this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
+    });
   }
 
   /** Stops the running job (it is queued again) and starts no other. */

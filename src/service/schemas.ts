@@ -153,6 +153,21 @@ export const SCHEMAS = {
         description: 'the URL of the report in each format, once the job succeeded',
         additionalProperties: { type: 'string' },
       },
+      kind: {
+        enum: ['monthly'],
+        description: 'a job of the monthly run (absent: queued over HTTP)',
+      },
+      estate: { type: 'string', description: 'the estate a monthly job reports on' },
+      month: { type: 'string', description: 'the month (YYYY-MM) a monthly job reports on' },
+      previous: {
+        type: 'string',
+        description: 'the previous report (relative to DATA) its scores are compared with',
+      },
+      db: { type: 'string', description: 'its usage store, relative to DATA' },
+      usageBase: {
+        type: 'string',
+        description: 'the copy of the usage store a monthly job starts from, relative to DATA',
+      },
     },
   },
   Issue: {
