@@ -5,7 +5,7 @@
  * ingested (same path, size and hash) is skipped, so ingesting twice changes nothing. Bad input is
  * counted per file and reason, and what was read before the fault is kept.
  */
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
@@ -425,18 +425,15 @@ export async function ingestCloudTrail(
       parameters: undefined,
     });
   };
+  // Each batch's keys are hashed while the batch before it is being read and stored: WebCrypto
+  // digests on libuv's thread pool, so the event loop stays free to drive the store.
+  const prepare = (start: number) =>
+    start < files.length ? keyFiles(root, files.slice(start, start + batchFiles)) : undefined;
+  let upcoming = prepare(0);
   for (let start = 0; start < files.length; start += batchFiles) {
-    // The Node path reuses the bytes read for hashing; the DuckDB path reads the files itself.
-    const read = files.slice(start, start + batchFiles).map((path) => {
-      const buffer = readFileSync(path);
-      const key = {
-        path: relative(root, path),
-        size: buffer.length,
-        hash: createHash('sha256').update(buffer).digest('hex'),
-      };
-      summary.bytes += buffer.length;
-      return { path, key, buffer };
-    });
+    const read = await upcoming!;
+    upcoming = prepare(start + batchFiles);
+    for (const f of read) summary.bytes += f.key.size;
     done += read.length;
     const known = await options.store.knownFiles(read.map((f) => f.key));
     const fresh = read.filter((f) => !known.has(f.key.path));
@@ -507,6 +504,24 @@ export async function ingestCloudTrail(
   summary.megabytesPerSecond =
     Math.round((summary.bytes / 1e6 / Math.max(summary.seconds, 1e-9)) * 10) / 10;
   return summary;
+}
+
+/** Reads files and computes their keys (path relative to `root`, size, SHA-256). */
+async function keyFiles(
+  root: string,
+  paths: readonly string[],
+): Promise<{ path: string; key: FileKey; buffer: Buffer }[]> {
+  const buffers = paths.map((path) => readFileSync(path));
+  const digests = await Promise.all(buffers.map((b) => webcrypto.subtle.digest('SHA-256', b)));
+  return paths.map((path, i) => ({
+    path,
+    key: {
+      path: relative(root, path),
+      size: buffers[i]!.length,
+      hash: Buffer.from(digests[i]!).toString('hex'),
+    },
+    buffer: buffers[i]!,
+  }));
 }
 
 /** What reading Access Advisor files did. */

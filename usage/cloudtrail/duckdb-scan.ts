@@ -68,13 +68,14 @@ const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /**
  * The query that fills a scan table from `files`, grouped three ways in one read (GROUPING SETS),
  * told apart by `row_kind`:
- * - `use`: one row per distinct (identity, eventSource, eventName, eventType, errorCode, day,
- *   resource, whether an S3 object was named), with the count, first and last time, and the
- *   least and greatest S3 object key (equal when one object was used);
  * - `call`: one row per distinct (identity, eventSource, eventName, eventType, errorCode), the
- *   unit TypeScript judges; `call` hashes these five on every `use` and `call` row, so verdicts
- *   join back on one number (with whether the nested structs are NULL: `hash()` gives a NULL
- *   struct and a struct of NULLs the same value, where GROUP BY keeps them apart);
+ *   unit TypeScript judges; `call` hashes these five (with whether the nested structs are NULL:
+ *   `hash()` gives a NULL struct and a struct of NULLs the same value, where GROUP BY keeps them
+ *   apart), so verdicts join back on one number;
+ * - `use`: one row per distinct (call, day, resource, whether an S3 object was named), with the
+ *   count, first and last time, and the least and greatest S3 object key (equal when one object
+ *   was used). Grouping by the call's hash rather than by the wide identity struct makes this,
+ *   the largest of the three, cheaper than a plain GROUP BY of the same records;
  * - `file`: one row per file, with its record count and how many records lack eventTime,
  *   eventSource or eventName (`bad`).
  */
@@ -106,19 +107,19 @@ WITH records AS (
          CASE WHEN ${S3} THEN r.requestParameters."key" END AS object_key
   FROM records
 ), dated AS (
-  SELECT *, substr(t, 1, 10) AS day, object_key IS NOT NULL AS has_key FROM calls
+  SELECT *, substr(t, 1, 10) AS day, object_key IS NOT NULL AS has_key,
+         hash(identity, identity.sessionContext IS NULL, identity.sessionContext.sessionIssuer IS NULL,
+              event_source, event_name, event_type, error_code) AS call
+  FROM calls
 )
 SELECT CASE WHEN GROUPING(file) = 0 THEN 'file' WHEN GROUPING(day) = 1 THEN 'call' ELSE 'use' END AS row_kind,
-       file, hash(identity, identity.sessionContext IS NULL,
-                  identity.sessionContext.sessionIssuer IS NULL,
-                  event_source, event_name, event_type, error_code) AS call,
-       identity, event_source, event_name, event_type,
+       file, call, identity, event_source, event_name, event_type,
        error_code, day, resource, has_key, min(object_key) AS key_min, max(object_key) AS key_max,
        count(*) AS n, min(t) AS first_seen, max(t) AS last_seen,
        count(*) FILTER (WHERE event_source IS NULL OR event_name IS NULL OR t IS NULL) AS bad
 FROM dated
-GROUP BY GROUPING SETS ((file), (identity, event_source, event_name, event_type, error_code),
-  (identity, event_source, event_name, event_type, error_code, day, resource, has_key))`;
+GROUP BY GROUPING SETS ((file), (call, identity, event_source, event_name, event_type, error_code),
+  (call, day, resource, has_key))`;
 }
 
 /**
@@ -172,11 +173,12 @@ export async function readTrailScan(
   table: string,
 ): Promise<RawTuple[]> {
   const result = await connection.runAndReadAll(`
-    SELECT to_json(identity)::VARCHAR AS identity, event_source AS "eventSource",
-           event_name AS "eventName", event_type AS "eventType", error_code AS "errorCode", day,
-           ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')} AS resource,
-           n::DOUBLE AS count, first_seen AS "firstSeen", last_seen AS "lastSeen"
-    FROM ${table} WHERE row_kind = 'use'`);
+    SELECT to_json(c.identity)::VARCHAR AS identity, c.event_source AS "eventSource",
+           c.event_name AS "eventName", c.event_type AS "eventType", c.error_code AS "errorCode", u.day,
+           ${objectOrBucket('u.resource', 'u.has_key', 'u.key_min', 'u.key_max')} AS resource,
+           u.n::DOUBLE AS count, u.first_seen AS "firstSeen", u.last_seen AS "lastSeen"
+    FROM ${table} u JOIN ${table} c ON c.call = u.call AND c.row_kind = 'call'
+    WHERE u.row_kind = 'use'`);
   return result.getRowObjectsJS() as unknown as RawTuple[];
 }
 

@@ -26,7 +26,14 @@ function verdictRows(verdict: Verdict): VerdictRow[] {
     case 'unmapped':
       return [[verdict.kind, null, null, null, verdict.reason]];
     case 'denied':
-      return verdict.actions.map((a): VerdictRow => ['denied', verdict.principal, a, null, null]);
+      // The use rows of a scan carry no error code (they group by the call's hash): it rides here.
+      return verdict.actions.map((a): VerdictRow => [
+        'denied',
+        verdict.principal,
+        a,
+        null,
+        verdict.errorCode,
+      ]);
     case 'usage':
       // A parameter-bound action (iam:PassRole) does not act on the call's resource: `usage-bare`
       // facts name none (the request parameters are not read here).
@@ -107,8 +114,8 @@ export async function ingestTrailBatch(
     ${judged('usage-bare')}
     GROUP BY v.principal, v.action, s.day`);
   await c.run(`INSERT INTO denied_attempts
-    SELECT v.principal, v.action, s.day, s.error_code, sum(s.n), min(s.first_seen), max(s.last_seen)
-    ${judged('denied')} GROUP BY v.principal, v.action, s.day, s.error_code`);
+    SELECT v.principal, v.action, s.day, v.reason, sum(s.n), min(s.first_seen), max(s.last_seen)
+    ${judged('denied')} GROUP BY v.principal, v.action, s.day, v.reason`);
   await c.run(`INSERT INTO session_people
     SELECT v.principal, v.person, s.day, sum(s.n) ${judged('person')}
     GROUP BY v.principal, v.person, s.day`);
