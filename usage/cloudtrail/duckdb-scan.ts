@@ -113,7 +113,12 @@ WITH records AS (
   FROM calls
 )
 SELECT CASE WHEN GROUPING(file) = 0 THEN 'file' WHEN GROUPING(day) = 1 THEN 'call' ELSE 'use' END AS row_kind,
-       file, call, identity, event_source, event_name, event_type,
+       file, call,
+       -- A second hash of the call, with a salt: calls judged in an earlier batch are matched on
+       -- \`call\` and checked on this, so a 64-bit collision is caught, not silently merged.
+       hash(identity, identity.sessionContext IS NULL, identity.sessionContext.sessionIssuer IS NULL,
+            event_source, event_name, event_type, error_code, 'leastpriv-check') AS call_check,
+       identity, event_source, event_name, event_type,
        error_code, day, resource, has_key, min(object_key) AS key_min, max(object_key) AS key_max,
        count(*) AS n, min(t) AS first_seen, max(t) AS last_seen,
        count(*) FILTER (WHERE event_source IS NULL OR event_name IS NULL OR t IS NULL) AS bad

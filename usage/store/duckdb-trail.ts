@@ -52,6 +52,27 @@ function verdictRows(verdict: Verdict): VerdictRow[] {
   }
 }
 
+/** The judge whose verdicts the connection's `trail_verdicts` hold. */
+const judgedBy = new WeakMap<DuckDBConnection, (call: TrailCall) => Verdict>();
+
+/**
+ * Makes sure the connection's verdict tables exist and hold only this judge's verdicts (a new
+ * ingest run brings a new judge: another action map may give other verdicts).
+ */
+async function startRun(c: DuckDBConnection, judge: (call: TrailCall) => Verdict): Promise<void> {
+  // A batch rolled back (read the Node way instead) may have taken the tables' creation with it.
+  if (judgedBy.get(c) === judge) {
+    const exists = await c.runAndReadAll(
+      `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'trail_verdicts'`,
+    );
+    if (Number(exists.getRows()[0]![0]) > 0) return;
+  }
+  await c.run(`CREATE OR REPLACE TEMP TABLE trail_calls (call UBIGINT, call_check UBIGINT);
+    CREATE OR REPLACE TEMP TABLE trail_verdicts (call UBIGINT, kind VARCHAR, principal VARCHAR,
+      action VARCHAR, person VARCHAR, reason VARCHAR)`);
+  judgedBy.set(c, judge);
+}
+
 /**
  * Reads, judges and stores one batch of trail files inside a transaction the caller opened.
  * Throws `TrailScanError` (from the scan) when DuckDB cannot read a file.
@@ -67,20 +88,35 @@ export async function ingestTrailBatch(
     'trail_scan',
   );
 
-  // The distinct calls; TypeScript judges each once. Verdicts join back on the call's hash, so
-  // two calls sharing a hash would be confused: then the batch goes the Node way instead.
+  // The distinct calls; TypeScript judges each once per run: verdicts of earlier batches are
+  // kept in `trail_verdicts` (a temporary table of the connection, emptied when a new run, i.e. a
+  // new judge, starts), so a batch judges only the calls it is the first to see. Verdicts join
+  // back on the call's hash; a second, salted hash catches two calls sharing the first, and the
+  // batch then goes the Node way instead.
+  await startRun(c, judge);
+  const [duplicates, mismatched] = (
+    await c.runAndReadAll(
+      `SELECT (SELECT count(*) - count(DISTINCT call) FROM trail_scan WHERE row_kind = 'call'),
+              (SELECT count(*) FROM trail_scan s JOIN trail_calls k ON k.call = s.call
+               WHERE s.row_kind = 'call' AND k.call_check <> s.call_check)`,
+    )
+  ).getRows()[0]!;
+  if (Number(duplicates) > 0 || Number(mismatched) > 0)
+    throw new TrailScanError('two distinct calls share a hash', []);
   const calls = (
     await c.runAndReadAll(
-      `SELECT call, to_json(identity)::VARCHAR, event_source, event_name, event_type, error_code
-       FROM trail_scan WHERE row_kind = 'call'`,
+      `SELECT s.call, s.call_check, to_json(s.identity)::VARCHAR, s.event_source, s.event_name,
+              s.event_type, s.error_code
+       FROM trail_scan s ANTI JOIN trail_calls k ON k.call = s.call
+       WHERE s.row_kind = 'call'`,
     )
   ).getRows();
-  if (new Set(calls.map((row) => row[0])).size !== calls.length)
-    throw new TrailScanError('two distinct calls share a hash', []);
-  await c.run(`CREATE OR REPLACE TEMP TABLE trail_verdicts (call UBIGINT, kind VARCHAR,
-    principal VARCHAR, action VARCHAR, person VARCHAR, reason VARCHAR)`);
+  const known = await c.createAppender('trail_calls');
   const appender = await c.createAppender('trail_verdicts');
-  for (const [call, identity, eventSource, eventName, eventType, errorCode] of calls) {
+  for (const [call, check, identity, eventSource, eventName, eventType, errorCode] of calls) {
+    known.appendUBigInt(call as bigint);
+    known.appendUBigInt(check as bigint);
+    known.endRow();
     const verdict = judge({
       identity: String(identity),
       eventSource: String(eventSource),
@@ -97,6 +133,7 @@ export async function ingestTrailBatch(
       appender.endRow();
     }
   }
+  known.closeSync();
   appender.closeSync();
 
   // The verdicts joined back to the uses, per kind. Facts, denied attempts and people are
@@ -150,7 +187,6 @@ export async function ingestTrailBatch(
       });
     }
   }
-  for (const table of ['trail_verdicts', 'trail_scan'])
-    await c.run(`DROP TABLE IF EXISTS ${table}`);
+  await c.run('DROP TABLE IF EXISTS trail_scan');
   return { records, usageRecords, deniedAttempts, skipped, unmapped };
 }
