@@ -4,6 +4,7 @@
  * that a half-written report never appears. Reports progress and the outcome to its parent.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeSnapshot } from '../analyze.js';
@@ -72,5 +73,12 @@ export async function runAnalysis(
 
 if (parentPort) {
   const port = parentPort;
+  // An analysis is batch work next to an interactive service: on Linux a thread's nice value is
+  // its own (and threads it starts inherit it), so this lowers the analysis, not the HTTP thread.
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted, or not supported here: the analysis runs at normal priority.
+  }
   await runAnalysis(workerData as AnalysisWork, (message) => port.postMessage(message));
 }

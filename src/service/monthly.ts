@@ -115,7 +115,7 @@ export const estatePaths = {
 } as const;
 
 /** The default collector: `collectEstate`, loaded only when an estate is collected live. */
-const collectLive: Collector = async (source, out) => {
+export const collectLive: Collector = async (source, out) => {
   const { collectEstate, DEFAULT_ROLE_ARN } = await import('../collect/index.js');
   const region =
     source.region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1';
