@@ -9,12 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectLive } from '../../../src/service/monthly.js';
 import { loadSnapshot } from '../../../src/snapshot.js';
-import {
-  jsonError,
-  recorded,
-  startReplayServer,
-  type ReplayServer,
-} from '../collect/replay-server.js';
+import { recorded, startReplayServer, type ReplayServer } from '../collect/replay-server.js';
 import { accountRoutes, noAnalyzerRoutes } from '../collect/routes.js';
 
 let server: ReplayServer | undefined;
