@@ -7,12 +7,12 @@
  * 3. Both again while analysis jobs of the sample organisation run back to back in their worker.
  * Target (issue 6): p99 under 20 ms for simulate at 1,000 requests/s on this machine.
  */
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { startServer } from '../src/service/app.js';
-import { createLogger } from '../src/service/log.js';
 import { TokenStore } from '../src/service/tokens.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -22,13 +22,40 @@ cpSync(join(ROOT, 'fixtures', 'sample-org'), join(data, 'snapshots', 'sample-org
   recursive: true,
 });
 const { token } = new TokenStore(data).create('bench', ['simulate', 'analyze', 'read']);
-const server = await startServer({
-  dataDir: data,
-  port: 0,
-  // The bench measures the service, not its per-token limit.
-  rateLimit: { burst: 100_000, perSecond: 100_000 },
-  logger: createLogger({ level: 'warn' }),
+// The real `leastpriv serve` in its own process: the load generator below must not share the
+// service's event loop. The bench measures the service, not its per-token limit.
+writeFileSync(
+  join(data, 'config.json'),
+  JSON.stringify({ rateLimit: { burst: 100_000, perSecond: 100_000 } }),
+);
+const child = spawn(
+  process.execPath,
+  [
+    join(ROOT, 'bin', 'leastpriv.js'),
+    'serve',
+    '--data',
+    data,
+    '--port',
+    '0',
+    '--config',
+    join(data, 'config.json'),
+  ],
+  { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const url = await new Promise<string>((resolve, reject) => {
+  child.once('exit', (code) => reject(new Error(`leastpriv serve exited with ${code}`)));
+  createInterface({ input: child.stdout! }).once('line', (line) =>
+    resolve((JSON.parse(line) as { url: string }).url),
+  );
 });
+const server = {
+  url,
+  close: () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+};
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 const body = readFileSync(join(ROOT, 'fixtures', 'simulate', 'examples.jsonl'), 'utf8').split(
   '\n',

@@ -45,7 +45,12 @@ export function lintPolicy(
         });
         return;
       }
-      const actions = actionsMatching(service, pattern.test);
+      // A plain name is one lookup; only a wildcard needs the service's every action tested.
+      const wildcard = /[*?]/.test(pattern.text);
+      const named = wildcard
+        ? undefined
+        : service.actions.get(pattern.text.slice(pattern.text.indexOf(':') + 1).toLowerCase());
+      const actions = wildcard ? actionsMatching(service, pattern.test) : named ? [named] : [];
       if (actions.length === 0) {
         allKnown = false;
         warnings.push({

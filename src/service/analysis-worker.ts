@@ -1,12 +1,11 @@
 /**
- * The worker thread of one analysis job: runs `analyzeSnapshot` off the service's event loop,
+ * The child process of one analysis job: runs `analyzeSnapshot` off the service's event loop,
  * renders the report in every format into a temporary directory and renames it into place, so
  * that a half-written report never appears. Reports progress and the outcome to its parent.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeSnapshot } from '../analyze.js';
 import { REPORT_FORMATS, renderReport } from '../report/index.js';
 import { readReport, resetUsageStore } from './monthly-files.js';
@@ -32,6 +31,7 @@ export interface AnalysisWork {
 /** What the worker tells the parent. */
 export type AnalysisMessage =
   | { readonly type: 'phase'; readonly phase: string }
+  | { readonly type: 'error'; readonly message: string }
   | {
       readonly type: 'done';
       readonly summary: unknown;
@@ -71,14 +71,38 @@ export async function runAnalysis(
   });
 }
 
-if (parentPort) {
-  const port = parentPort;
-  // An analysis is batch work next to an interactive service: on Linux a thread's nice value is
-  // its own (and threads it starts inherit it), so this lowers the analysis, not the HTTP thread.
+/**
+ * An analysis is batch work next to an interactive service: every thread of this process goes to
+ * nice 19. On Linux a nice value belongs to a thread, and new threads inherit their creator's, so
+ * the threads Node started already (V8's garbage-collector helpers) are lowered one by one, and
+ * those started later (libuv's pool, the database's workers) inherit it.
+ */
+function lowerPriority(): void {
+  let threads: number[] = [0];
   try {
-    setPriority(19);
+    threads = readdirSync('/proc/self/task').map(Number);
   } catch {
-    // Not permitted, or not supported here: the analysis runs at normal priority.
+    // No /proc (not Linux): the process's own priority is all there is to set.
   }
-  await runAnalysis(workerData as AnalysisWork, (message) => port.postMessage(message));
+  for (const thread of threads)
+    try {
+      setPriority(thread, 19);
+    } catch {
+      // Not permitted, or gone: that thread keeps its priority.
+    }
+}
+
+// Run as the service's analysis child process (jobs.ts): one job, then exit.
+if (process.env['LEASTPRIV_ANALYSIS_CHILD'] === '1' && process.send) {
+  lowerPriority();
+  const send = (message: AnalysisMessage): Promise<void> =>
+    new Promise((resolve) => process.send!(message, undefined, undefined, () => resolve()));
+  process.once('message', (message: { type: 'work'; work: AnalysisWork }) => {
+    runAnalysis(message.work, (m) => void send(m))
+      .then(() => process.exit(0))
+      .catch(async (e: unknown) => {
+        await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+        process.exit(1);
+      });
+  });
 }

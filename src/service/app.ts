@@ -85,10 +85,24 @@ function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.get('x-request-id');
     req.id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
-    req.log = logger.child({ reqId: req.id });
+    // The request's logger is made when first used (most requests log nothing below `info`),
+    // with the request id and, once authenticated, the token's name.
+    let log: Logger | undefined;
+    let named: string | undefined;
+    Object.defineProperty(req, 'log', {
+      get: () => {
+        if (!log || named !== req.token?.name) {
+          named = req.token?.name;
+          log = logger.child({ reqId: req.id, ...(named ? { tokenName: named } : {}) });
+        }
+        return log;
+      },
+      configurable: true,
+    });
     res.set('x-request-id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
+      if (!logger.isLevelEnabled('info')) return;
       req.log.info(
         {
           method: req.method,

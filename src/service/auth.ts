@@ -31,8 +31,8 @@ export function bearerAuth(store: TokenStore): RequestHandler {
       );
       return;
     }
+    // The request's logger (made when first used) carries the token's name from now on.
     req.token = record;
-    req.log = req.log.child({ tokenName: record.name });
     next();
   };
 }

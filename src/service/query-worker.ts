@@ -150,8 +150,24 @@ export class QueryEngine {
     return json;
   }
 
-  private snapshot(dir: string): LoadedSnapshot {
+  /** When each directory's signature was last taken, and what it was. */
+  private readonly signatures = new Map<string, { at: number; signature: string }>();
+
+  /**
+   * A directory's signature, taken at most once a second: a hot principal asked about hundreds
+   * of times a second costs one round of stat calls, not one per request.
+   */
+  private signature(dir: string): string {
+    const now = Date.now();
+    const known = this.signatures.get(dir);
+    if (known && now - known.at < 1000) return known.signature;
     const signature = signatureOf(dir);
+    this.signatures.set(dir, { at: now, signature });
+    return signature;
+  }
+
+  private snapshot(dir: string): LoadedSnapshot {
+    const signature = this.signature(dir);
     const cached = this.snapshots.get(dir);
     if (cached?.signature === signature) return cached;
     let snapshot: Snapshot;
