@@ -52,19 +52,6 @@ export interface Job {
   readonly usageBase?: string;
 }
 
-/** What `submit` takes. */
-export interface JobRequest {
-  readonly snapshot: string;
-  readonly asOf?: string;
-  readonly windowDays?: number;
-  readonly kind?: 'monthly';
-  readonly estate?: string;
-  readonly month?: string;
-  readonly previous?: string;
-  readonly db?: string;
-  readonly usageBase?: string;
-}
-
 /** The optional fields a request carries into its job, as given. */
 const OPTIONAL_FIELDS = [
   'asOf',
@@ -76,6 +63,10 @@ const OPTIONAL_FIELDS = [
   'db',
   'usageBase',
 ] as const;
+
+/** What `submit` takes: the snapshot, and any of the optional fields. */
+export type JobRequest = Pick<Job, 'snapshot'> &
+  Partial<Pick<Job, (typeof OPTIONAL_FIELDS)[number]>>;
 
 /** A job id: a UUID. */
 export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ServiceError } from '../errors.js';
 import type { Job, JobRunner } from '../jobs.js';
 import { decodeCursor, type PrincipalQuery } from '../queries.js';
 import type { QueryClient } from '../query-client.js';
+import type { QueryRequest } from '../query-worker.js';
 import type { SnapshotInfo, SnapshotParts, SnapshotStore } from '../snapshots.js';
 import type { RouteSpec } from './route.js';
 
@@ -81,6 +82,10 @@ const snapshotAsOf = (info: SnapshotInfo): string =>
 /** The snapshot routes. */
 export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
   const { snapshots, queries, jobs } = deps;
+  /** Sends the query worker's answer, JSON text already. */
+  const answer = async (res: Response, request: QueryRequest): Promise<void> => {
+    res.type('application/json').send(await queries.askJson(request));
+  };
   const withLatest = (
     info: SnapshotInfo,
   ): SnapshotInfo & { latestAnalysis?: { id: string; asOf?: string } } => {
@@ -168,15 +173,13 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
         const latest = latestAnalysis(jobs, info.id);
-        res.type('application/json').send(
-          await queries.askJson({
-            op: 'principals',
-            dir: snapshots.dir(info.id),
-            query: principalQuery(req.query as Record<string, unknown>),
-            ...(latest ? { report: reportOf(jobs, latest) } : {}),
-            asOf: snapshotAsOf(info),
-          }),
-        );
+        await answer(res, {
+          op: 'principals',
+          dir: snapshots.dir(info.id),
+          query: principalQuery(req.query as Record<string, unknown>),
+          ...(latest ? { report: reportOf(jobs, latest) } : {}),
+          asOf: snapshotAsOf(info),
+        });
       },
     },
     {
@@ -194,14 +197,12 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
         const action = req.query['action'] as string | undefined;
-        res.type('application/json').send(
-          await queries.askJson({
-            op: 'effective-permissions',
-            dir: snapshots.dir(info.id),
-            arn: String(req.params['arn']),
-            ...(action ? { action } : {}),
-          }),
-        );
+        await answer(res, {
+          op: 'effective-permissions',
+          dir: snapshots.dir(info.id),
+          arn: String(req.params['arn']),
+          ...(action ? { action } : {}),
+        });
       },
     },
     {
@@ -242,13 +243,11 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
               [{ path: 'id', message: 'run POST /v1/analyses with this snapshot first' }],
             );
         }
-        res.type('application/json').send(
-          await queries.askJson({
-            op: 'recommendation',
-            report: reportOf(jobs, job),
-            arn: String(req.params['arn']),
-          }),
-        );
+        await answer(res, {
+          op: 'recommendation',
+          report: reportOf(jobs, job),
+          arn: String(req.params['arn']),
+        });
       },
     },
     {
@@ -265,14 +264,12 @@ export function snapshotRoutes(deps: SnapshotRouteDeps): RouteSpec[] {
       },
       handler: async (req, res) => {
         const info = snapshotParam(deps, req);
-        res.type('application/json').send(
-          await queries.askJson({
-            op: 'who-can',
-            dir: snapshots.dir(info.id),
-            action: String(req.query['action']),
-            resource: String(req.query['resource']),
-          }),
-        );
+        await answer(res, {
+          op: 'who-can',
+          dir: snapshots.dir(info.id),
+          action: String(req.query['action']),
+          resource: String(req.query['resource']),
+        });
       },
     },
   ];

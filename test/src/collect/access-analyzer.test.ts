@@ -8,20 +8,14 @@
  * The recorded findings are about account 333333333333 of fixtures/sample-org, and what is
  * written is the sample's `access-analyzer-findings.json`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   unusedAccessFindings,
   writeAccessAnalyzerFindings,
 } from '../../../src/collect/access-analyzer.js';
-import {
-  awsClients,
-  CollectError,
-  destroyClients,
-  type AwsClients,
-} from '../../../src/collect/aws.js';
+import { awsClients, CollectError, type AwsClients } from '../../../src/collect/aws.js';
 import { loadAccessAnalyzerFindings } from '../../../src/snapshot.js';
 import {
   restJsonBody,
@@ -29,6 +23,7 @@ import {
   startReplayServer,
   type ReplayServer,
 } from './replay-server.js';
+import { collectTestHooks } from './hooks.js';
 import { accessAnalyzerRoutes, noAnalyzerRoutes } from './routes.js';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' };
@@ -38,24 +33,13 @@ const SAMPLE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'sample-o
 
 let server: ReplayServer | undefined;
 let clients: AwsClients | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  if (clients) destroyClients(clients);
-  clients = undefined;
-  await server?.close();
-  server = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leastpriv-aa-'));
-  dirs.push(d);
-  return d;
-};
+const hooks = collectTestHooks('leastpriv-aa-');
+const tempDir = hooks.tempDir;
 
 describe('unusedAccessFindings', () => {
   it('lists both analyzer types, pages through the findings and their details, and writes the sample file', async () => {
-    server = await startReplayServer(accessAnalyzerRoutes());
-    clients = awsClients({ region: 'eu-west-1', endpoint: server.url, credentials });
+    server = hooks.server(await startReplayServer(accessAnalyzerRoutes()));
+    clients = hooks.clients(awsClients({ region: 'eu-west-1', endpoint: server.url, credentials }));
     const result = await unusedAccessFindings({ clients, accountId: ACCOUNT });
     expect(result.warnings).toEqual([]);
     expect(result.analyzers.map((a) => a.type)).toEqual(['ACCOUNT_UNUSED_ACCESS']);
@@ -112,8 +96,8 @@ describe('unusedAccessFindings', () => {
   });
 
   it('warns, writing nothing, when the account has no unused-access analyzer', async () => {
-    server = await startReplayServer(noAnalyzerRoutes());
-    clients = awsClients({ region: 'eu-west-1', endpoint: server.url, credentials });
+    server = hooks.server(await startReplayServer(noAnalyzerRoutes()));
+    clients = hooks.clients(awsClients({ region: 'eu-west-1', endpoint: server.url, credentials }));
     const result = await unusedAccessFindings({ clients, accountId: ACCOUNT });
     expect(result).toMatchObject({ analyzers: [], findings: [] });
     expect(result.warnings).toEqual([
@@ -126,19 +110,21 @@ describe('unusedAccessFindings', () => {
   });
 
   it('warns when access is denied', async () => {
-    server = await startReplayServer([
-      {
-        operation: 'access-analyzer:ListAnalyzers',
-        responses: [
-          restJsonError(
-            'AccessDeniedException',
-            'User: arn:aws:iam::333333333333:user/collector is not authorized to perform: access-analyzer:ListAnalyzers',
-            403,
-          ),
-        ],
-      },
-    ]);
-    clients = awsClients({ region: 'eu-west-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'access-analyzer:ListAnalyzers',
+          responses: [
+            restJsonError(
+              'AccessDeniedException',
+              'User: arn:aws:iam::333333333333:user/collector is not authorized to perform: access-analyzer:ListAnalyzers',
+              403,
+            ),
+          ],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'eu-west-1', endpoint: server.url, credentials }));
     const result = await unusedAccessFindings({ clients, accountId: ACCOUNT });
     expect(result.findings).toEqual([]);
     expect(result.warnings).toEqual([
@@ -154,30 +140,34 @@ describe('unusedAccessFindings', () => {
   it('names a malformed answer and keeps the findings read before it', async () => {
     const BROKEN = '9a7b5c3d-1e2f-4a6b-8c0d-e2f4a6b8c0d1';
     const NOT_JSON = '3b5d7f9a-2c4e-4f6a-9b1d-3f5a7c9e1b3d';
-    server = await startReplayServer([
-      {
-        operation: 'access-analyzer:GetFindingV2',
-        match: (r) => r.params['id'] === BROKEN,
-        // A finding without its resource ARN and with a type unused-access analyzers never send.
-        responses: [
-          restJsonBody({ id: BROKEN, findingType: 'ExternalAccess', findingDetails: [] }),
-        ],
-      },
-      {
-        operation: 'access-analyzer:GetFindingV2',
-        match: (r) => r.params['id'] === NOT_JSON,
-        responses: [
-          { body: '{"id": "3b5d7f9a", "findingDetails": [', contentType: 'application/json' },
-        ],
-      },
-      ...accessAnalyzerRoutes(),
-    ]);
-    clients = awsClients({
-      region: 'eu-west-1',
-      endpoint: server.url,
-      credentials,
-      maxAttempts: 1,
-    });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'access-analyzer:GetFindingV2',
+          match: (r) => r.params['id'] === BROKEN,
+          // A finding without its resource ARN and with a type unused-access analyzers never send.
+          responses: [
+            restJsonBody({ id: BROKEN, findingType: 'ExternalAccess', findingDetails: [] }),
+          ],
+        },
+        {
+          operation: 'access-analyzer:GetFindingV2',
+          match: (r) => r.params['id'] === NOT_JSON,
+          responses: [
+            { body: '{"id": "3b5d7f9a", "findingDetails": [', contentType: 'application/json' },
+          ],
+        },
+        ...accessAnalyzerRoutes(),
+      ]),
+    );
+    clients = hooks.clients(
+      awsClients({
+        region: 'eu-west-1',
+        endpoint: server.url,
+        credentials,
+        maxAttempts: 1,
+      }),
+    );
     const result = await unusedAccessFindings({ clients, accountId: ACCOUNT, concurrency: 1 });
     expect(result.findings.map((f) => f.id)).not.toContain(BROKEN);
     expect(result.findings).toHaveLength(4);
@@ -190,19 +180,21 @@ describe('unusedAccessFindings', () => {
   });
 
   it('stops on expired credentials', async () => {
-    server = await startReplayServer([
-      {
-        operation: 'access-analyzer:ListAnalyzers',
-        responses: [
-          restJsonError(
-            'ExpiredTokenException',
-            'The security token included in the request is expired',
-            403,
-          ),
-        ],
-      },
-    ]);
-    clients = awsClients({ region: 'eu-west-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'access-analyzer:ListAnalyzers',
+          responses: [
+            restJsonError(
+              'ExpiredTokenException',
+              'The security token included in the request is expired',
+              403,
+            ),
+          ],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'eu-west-1', endpoint: server.url, credentials }));
     const error = await unusedAccessFindings({ clients, accountId: ACCOUNT }).catch(
       (e: unknown) => e,
     );

@@ -4,19 +4,14 @@
  * S3 and KMS policies, expired credentials. The recorded IAM data is account 333333333333 of
  * fixtures/sample-org, so the collected snapshot must read back as that account does.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  awsClients,
-  CollectError,
-  destroyClients,
-  type AwsClients,
-} from '../../../src/collect/aws.js';
+import { describe, expect, it } from 'vitest';
+import { awsClients, CollectError, type AwsClients } from '../../../src/collect/aws.js';
 import { collectAccount } from '../../../src/collect/account.js';
 import { loadSnapshot } from '../../../src/snapshot.js';
 import { recorded, startReplayServer, type ReplayServer } from './replay-server.js';
+import { collectTestHooks } from './hooks.js';
 import { accountRoutes } from './routes.js';
 
 const FAST_POLL = { initialMs: 5, maxMs: 20, attempts: 5 };
@@ -24,24 +19,13 @@ const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' };
 
 let server: ReplayServer | undefined;
 let clients: AwsClients | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  if (clients) destroyClients(clients);
-  await server?.close();
-  server = undefined;
-  clients = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leastpriv-collect-'));
-  dirs.push(d);
-  return d;
-};
+const hooks = collectTestHooks('leastpriv-collect-');
+const tempDir = hooks.tempDir;
 
 describe('collectAccount', () => {
   it('collects the account as the snapshot reader reads it', async () => {
-    server = await startReplayServer(accountRoutes());
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(await startReplayServer(accountRoutes()));
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const result = await collectAccount({
       clients,
@@ -105,13 +89,15 @@ describe('collectAccount', () => {
   });
 
   it('says to refresh the credentials when they have expired', async () => {
-    server = await startReplayServer([
-      {
-        operation: 'iam:GetAccountAuthorizationDetails',
-        responses: [recorded('iam/ExpiredToken.xml', 403)],
-      },
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'iam:GetAccountAuthorizationDetails',
+          responses: [recorded('iam/ExpiredToken.xml', 403)],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const error = await collectAccount({
       clients,
       accountId: '333333333333',
@@ -127,14 +113,16 @@ describe('collectAccount', () => {
   });
 
   it('gives up polling the credential report after the last try', async () => {
-    server = await startReplayServer([
-      ...accountRoutes().filter((r) => r.operation !== 'iam:GenerateCredentialReport'),
-      {
-        operation: 'iam:GenerateCredentialReport',
-        responses: [recorded('iam/GenerateCredentialReport-STARTED.xml')],
-      },
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        ...accountRoutes().filter((r) => r.operation !== 'iam:GenerateCredentialReport'),
+        {
+          operation: 'iam:GenerateCredentialReport',
+          responses: [recorded('iam/GenerateCredentialReport-STARTED.xml')],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const error = await collectAccount({
       clients,
       accountId: '333333333333',

@@ -2,15 +2,15 @@
  * `collectLookupEvents` and `collectAccessAdvisor` with the real SDK clients against the replay
  * server; what they write is read back by the usage layer's own readers.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAccessAdvisor } from '../../../usage/access-advisor.js';
 import { parseRecords } from '../../../usage/cloudtrail/record.js';
 import { collectAccessAdvisor, collectLookupEvents } from '../../../src/collect/activity.js';
-import { awsClients, destroyClients, type AwsClients } from '../../../src/collect/aws.js';
+import { awsClients, type AwsClients } from '../../../src/collect/aws.js';
 import { jsonError, recorded, startReplayServer, type ReplayServer } from './replay-server.js';
+import { collectTestHooks } from './hooks.js';
 
 const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' };
 const ALICE = 'arn:aws:iam::333333333333:user/engineering/alice.martin';
@@ -18,38 +18,29 @@ const GONE = 'arn:aws:iam::333333333333:role/deleted-in-the-meantime';
 
 let server: ReplayServer | undefined;
 let clients: AwsClients | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  if (clients) destroyClients(clients);
-  clients = undefined;
-  await server?.close();
-  server = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leastpriv-collect-'));
-  dirs.push(d);
-  return d;
-};
+const hooks = collectTestHooks('leastpriv-collect-');
+const tempDir = hooks.tempDir;
 
 describe('collectLookupEvents', () => {
   it('pages through the window after a throttled call and writes what usage ingest reads', async () => {
-    server = await startReplayServer([
-      {
-        operation: 'cloudtrail:LookupEvents',
-        match: (r) => r.params['NextToken'] === undefined,
-        responses: [
-          jsonError('ThrottlingException', 'Rate exceeded'),
-          recorded('cloudtrail/LookupEvents-1.json'),
-        ],
-      },
-      {
-        operation: 'cloudtrail:LookupEvents',
-        match: (r) => typeof r.params['NextToken'] === 'string',
-        responses: [recorded('cloudtrail/LookupEvents-2.json')],
-      },
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'cloudtrail:LookupEvents',
+          match: (r) => r.params['NextToken'] === undefined,
+          responses: [
+            jsonError('ThrottlingException', 'Rate exceeded'),
+            recorded('cloudtrail/LookupEvents-1.json'),
+          ],
+        },
+        {
+          operation: 'cloudtrail:LookupEvents',
+          match: (r) => typeof r.params['NextToken'] === 'string',
+          responses: [recorded('cloudtrail/LookupEvents-2.json')],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const now = new Date('2026-11-24T12:00:00Z');
     const result = await collectLookupEvents({
@@ -83,37 +74,39 @@ describe('collectLookupEvents', () => {
 
 describe('collectAccessAdvisor', () => {
   it('polls each job until it completes, merges its pages, and warns for a principal it cannot read', async () => {
-    server = await startReplayServer([
-      {
-        operation: 'iam:GenerateServiceLastAccessedDetails',
-        match: (r) => r.params['Arn'] === ALICE && r.params['Granularity'] === 'ACTION_LEVEL',
-        responses: [recorded('iam/GenerateServiceLastAccessedDetails.xml')],
-      },
-      {
-        operation: 'iam:GenerateServiceLastAccessedDetails',
-        responses: [
-          {
-            status: 404,
-            contentType: 'text/xml',
-            body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name deleted-in-the-meantime cannot be found.</Message></Error><RequestId>5b6d4a7f-8e9c-4d0b-9a2f-3e4d5f6aEXAMPLE</RequestId></ErrorResponse>`,
-          },
-        ],
-      },
-      {
-        operation: 'iam:GetServiceLastAccessedDetails',
-        match: (r) => r.params['Marker'] === undefined,
-        responses: [
-          recorded('iam/GetServiceLastAccessedDetails-IN_PROGRESS.xml'),
-          recorded('iam/GetServiceLastAccessedDetails-COMPLETED-1.xml'),
-        ],
-      },
-      {
-        operation: 'iam:GetServiceLastAccessedDetails',
-        match: (r) => r.params['Marker'] === 'EXAMPLEaccessadvisorPAGE2',
-        responses: [recorded('iam/GetServiceLastAccessedDetails-COMPLETED-2.xml')],
-      },
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 'iam:GenerateServiceLastAccessedDetails',
+          match: (r) => r.params['Arn'] === ALICE && r.params['Granularity'] === 'ACTION_LEVEL',
+          responses: [recorded('iam/GenerateServiceLastAccessedDetails.xml')],
+        },
+        {
+          operation: 'iam:GenerateServiceLastAccessedDetails',
+          responses: [
+            {
+              status: 404,
+              contentType: 'text/xml',
+              body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name deleted-in-the-meantime cannot be found.</Message></Error><RequestId>5b6d4a7f-8e9c-4d0b-9a2f-3e4d5f6aEXAMPLE</RequestId></ErrorResponse>`,
+            },
+          ],
+        },
+        {
+          operation: 'iam:GetServiceLastAccessedDetails',
+          match: (r) => r.params['Marker'] === undefined,
+          responses: [
+            recorded('iam/GetServiceLastAccessedDetails-IN_PROGRESS.xml'),
+            recorded('iam/GetServiceLastAccessedDetails-COMPLETED-1.xml'),
+          ],
+        },
+        {
+          operation: 'iam:GetServiceLastAccessedDetails',
+          match: (r) => r.params['Marker'] === 'EXAMPLEaccessadvisorPAGE2',
+          responses: [recorded('iam/GetServiceLastAccessedDetails-COMPLETED-2.xml')],
+        },
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const result = await collectAccessAdvisor({
       clients,

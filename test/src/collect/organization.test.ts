@@ -3,21 +3,12 @@
  * server. The recorded Organizations responses describe fixtures/sample-org's organization, so
  * the collected `organization.json` must equal it.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { collectCommand } from '../../../src/cli/collect.js';
-import { awsClients, destroyClients, type AwsClients } from '../../../src/collect/aws.js';
+import { awsClients, type AwsClients } from '../../../src/collect/aws.js';
 import { collectOrganization } from '../../../src/collect/organization.js';
 import { loadSnapshot } from '../../../src/snapshot.js';
 import { accessAnalyzerRoutes, accountRoutes, activityRoutes, noAnalyzerRoutes } from './routes.js';
@@ -29,6 +20,7 @@ import {
   type ReplayServer,
   type Route,
 } from './replay-server.js';
+import { collectTestHooks } from './hooks.js';
 
 const ORG = 'organizations';
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -87,20 +79,8 @@ const organizationRoutes = (): Route[] => [
 
 let server: ReplayServer | undefined;
 let clients: AwsClients | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  if (clients) destroyClients(clients);
-  clients = undefined;
-  await server?.close();
-  server = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leastpriv-collect-'));
-  dirs.push(d);
-  return d;
-};
+const hooks = collectTestHooks('leastpriv-collect-');
+const tempDir = hooks.tempDir;
 const sorted = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
     Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...v].sort() : v,
@@ -108,12 +88,14 @@ const sorted = (value: unknown): unknown =>
 
 describe('collectOrganization', () => {
   it('writes the organization.json the sample organisation has', async () => {
-    server = await startReplayServer(organizationRoutes());
-    clients = awsClients({
-      region: 'us-east-1',
-      endpoint: server.url,
-      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' },
-    });
+    server = hooks.server(await startReplayServer(organizationRoutes()));
+    clients = hooks.clients(
+      awsClients({
+        region: 'us-east-1',
+        endpoint: server.url,
+        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'x' },
+      }),
+    );
     const out = tempDir();
     const result = await collectOrganization({ clients, out });
     expect(result.accounts.map((a) => a.id)).toEqual([
@@ -150,14 +132,16 @@ describe('leastpriv collect', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
     vi.stubEnv('AWS_SESSION_TOKEN', '');
-    server = await startReplayServer([
-      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
-      { operation: 'sts:AssumeRole', responses: [recorded('sts/AssumeRole.xml')] },
-      ...organizationRoutes(),
-      ...accountRoutes(),
-      ...activityRoutes(),
-      ...noAnalyzerRoutes(),
-    ]);
+    server = hooks.server(
+      await startReplayServer([
+        { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+        { operation: 'sts:AssumeRole', responses: [recorded('sts/AssumeRole.xml')] },
+        ...organizationRoutes(),
+        ...accountRoutes(),
+        ...activityRoutes(),
+        ...noAnalyzerRoutes(),
+      ]),
+    );
     const dir = tempDir();
     const result = await run([
       '--out',
@@ -202,20 +186,22 @@ describe('leastpriv collect', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
     vi.stubEnv('AWS_SESSION_TOKEN', '');
     const objects = objectsFrom(join(ROOT, 'fixtures', 'sample-org', 'cloudtrail'));
-    server = await startReplayServer([
-      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
-      {
-        operation: 'sts:AssumeRole',
-        match: (r) => r.params['RoleArn'] === 'arn:aws:iam::222222222222:role/Audit',
-        responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
-      },
-      { operation: 'sts:AssumeRole', responses: [recorded('sts/AssumeRole.xml')] },
-      ...organizationRoutes(),
-      ...accountRoutes(),
-      ...activityRoutes(),
-      ...accessAnalyzerRoutes(),
-      ...bucketRoutes('example-corp-org-trail', objects),
-    ]);
+    server = hooks.server(
+      await startReplayServer([
+        { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+        {
+          operation: 'sts:AssumeRole',
+          match: (r) => r.params['RoleArn'] === 'arn:aws:iam::222222222222:role/Audit',
+          responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
+        },
+        { operation: 'sts:AssumeRole', responses: [recorded('sts/AssumeRole.xml')] },
+        ...organizationRoutes(),
+        ...accountRoutes(),
+        ...activityRoutes(),
+        ...accessAnalyzerRoutes(),
+        ...bucketRoutes('example-corp-org-trail', objects),
+      ]),
+    );
     const dir = tempDir();
     // A LookupEvents export of an earlier run: it would count the trail's events twice.
     mkdirSync(join(dir, 'cloudtrail'), { recursive: true });
@@ -271,23 +257,25 @@ describe('leastpriv collect', () => {
   it('exits 1 when no account could be collected', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
-    server = await startReplayServer([
-      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
-      {
-        operation: 'sts:AssumeRole',
-        responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
-      },
-      ...organizationRoutes(),
-      {
-        operation: 'iam:GetAccountAuthorizationDetails',
-        responses: [
-          {
-            status: 403,
-            body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::333333333333:user/collector is not authorized to perform: iam:GetAccountAuthorizationDetails</Message></Error><RequestId>1a2b3c4d-EXAMPLE</RequestId></ErrorResponse>`,
-          },
-        ],
-      },
-    ]);
+    server = hooks.server(
+      await startReplayServer([
+        { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+        {
+          operation: 'sts:AssumeRole',
+          responses: [recorded('sts/AssumeRole-AccessDenied.xml', 403)],
+        },
+        ...organizationRoutes(),
+        {
+          operation: 'iam:GetAccountAuthorizationDetails',
+          responses: [
+            {
+              status: 403,
+              body: `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::333333333333:user/collector is not authorized to perform: iam:GetAccountAuthorizationDetails</Message></Error><RequestId>1a2b3c4d-EXAMPLE</RequestId></ErrorResponse>`,
+            },
+          ],
+        },
+      ]),
+    );
     const result = await run([
       '--out',
       tempDir(),
@@ -311,13 +299,15 @@ describe('leastpriv collect', () => {
   it('exits 1 with the refresh message when the credentials have expired', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'x');
-    server = await startReplayServer([
-      { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
-      {
-        operation: 'iam:GetAccountAuthorizationDetails',
-        responses: [recorded('iam/ExpiredToken.xml', 403)],
-      },
-    ]);
+    server = hooks.server(
+      await startReplayServer([
+        { operation: 'sts:GetCallerIdentity', responses: [recorded('sts/GetCallerIdentity.xml')] },
+        {
+          operation: 'iam:GetAccountAuthorizationDetails',
+          responses: [recorded('iam/ExpiredToken.xml', 403)],
+        },
+      ]),
+    );
     const result = await run(['--out', tempDir(), '--endpoint', server.url, '--days', '0']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/credentials have expired.*refresh your credentials/);

@@ -8,14 +8,14 @@
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/get-and-view-cloudtrail-log-files.html
  * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { awsClients, destroyClients, type AwsClients } from '../../../src/collect/aws.js';
+import { describe, expect, it } from 'vitest';
+import { awsClients, type AwsClients } from '../../../src/collect/aws.js';
 import { collectTrailFiles, windowDays } from '../../../src/collect/trail.js';
 import { listTrailFiles } from '../../../usage/ingest.js';
 import { recorded, startReplayServer, type ReplayServer } from './replay-server.js';
+import { collectTestHooks } from './hooks.js';
 import { bucketRoutes, objectsFrom } from './s3-bucket.js';
 
 const BUCKET = 'example-corp-org-trail';
@@ -35,19 +35,8 @@ const DIGEST =
 
 let server: ReplayServer | undefined;
 let clients: AwsClients | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  if (clients) destroyClients(clients);
-  clients = undefined;
-  await server?.close();
-  server = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
-  dirs.push(d);
-  return d;
-};
+const hooks = collectTestHooks('leastpriv-trail-');
+const tempDir = hooks.tempDir;
 
 /** The bucket: the sample trail, a digest, and another service's logs next to CloudTrail's. */
 const bucket = () => {
@@ -92,20 +81,22 @@ describe('windowDays', () => {
 describe('collectTrailFiles', () => {
   it('downloads the window of an organization trail, byte for byte, after a SlowDown, through paginated listings', async () => {
     const objects = bucket();
-    server = await startReplayServer([
-      {
-        // Throttled once (503 SlowDown, retried by the SDK), then the recorded answer.
-        operation: 's3:ListObjectsV2',
-        match: (r) => r.params['prefix'] === 'org-trail/AWSLogs/',
-        responses: [recorded('s3/SlowDown.xml', 503), recorded('s3/ListObjectsV2-AWSLogs.xml')],
-        respond: () => {
-          throw new Error('listed AWSLogs/ twice');
+    server = hooks.server(
+      await startReplayServer([
+        {
+          // Throttled once (503 SlowDown, retried by the SDK), then the recorded answer.
+          operation: 's3:ListObjectsV2',
+          match: (r) => r.params['prefix'] === 'org-trail/AWSLogs/',
+          responses: [recorded('s3/SlowDown.xml', 503), recorded('s3/ListObjectsV2-AWSLogs.xml')],
+          respond: () => {
+            throw new Error('listed AWSLogs/ twice');
+          },
         },
-      },
-      // Two entries a page: every listing of more than two entries is paginated.
-      ...bucketRoutes(BUCKET, objects, { pageSize: 2 }),
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+        // Two entries a page: every listing of more than two entries is paginated.
+        ...bucketRoutes(BUCKET, objects, { pageSize: 2 }),
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const result = await collectTrailFiles({
       clients,
@@ -167,8 +158,8 @@ describe('collectTrailFiles', () => {
 
   it('downloads nothing again on a second run, and only a new file on a third', async () => {
     const objects = bucket();
-    server = await startReplayServer(bucketRoutes(BUCKET, objects));
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(await startReplayServer(bucketRoutes(BUCKET, objects)));
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const options = { clients, bucket: BUCKET, prefix: 'org-trail', out, days: 3, now: NOW };
     const first = await collectTrailFiles(options);
@@ -193,8 +184,8 @@ describe('collectTrailFiles', () => {
 
   it('keeps to the accounts asked for', async () => {
     const objects = bucket();
-    server = await startReplayServer(bucketRoutes(BUCKET, objects));
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(await startReplayServer(bucketRoutes(BUCKET, objects)));
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const accounts = ['111111111111', '333333333333'];
     const result = await collectTrailFiles({
@@ -217,22 +208,24 @@ describe('collectTrailFiles', () => {
   it('names a truncated download, keeps the other files, and fetches it again next time', async () => {
     const objects = bucket();
     const victim = inWindow(objects)[0]!;
-    server = await startReplayServer([
-      {
-        operation: 's3:GetObject',
-        match: (r) => r.params['Key'] === victim,
-        responses: [
-          {
-            body: objects.get(victim)!,
-            contentType: 'application/octet-stream',
-            truncateAt: 10,
-          },
-        ],
-        respond: () => ({ body: objects.get(victim)!, contentType: 'application/octet-stream' }),
-      },
-      ...bucketRoutes(BUCKET, objects),
-    ]);
-    clients = awsClients({ region: 'us-east-1', endpoint: server.url, credentials });
+    server = hooks.server(
+      await startReplayServer([
+        {
+          operation: 's3:GetObject',
+          match: (r) => r.params['Key'] === victim,
+          responses: [
+            {
+              body: objects.get(victim)!,
+              contentType: 'application/octet-stream',
+              truncateAt: 10,
+            },
+          ],
+          respond: () => ({ body: objects.get(victim)!, contentType: 'application/octet-stream' }),
+        },
+        ...bucketRoutes(BUCKET, objects),
+      ]),
+    );
+    clients = hooks.clients(awsClients({ region: 'us-east-1', endpoint: server.url, credentials }));
     const out = tempDir();
     const options = { clients, bucket: BUCKET, prefix: 'org-trail', out, days: 3, now: NOW };
     const result = await collectTrailFiles(options);
