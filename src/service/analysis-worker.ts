@@ -92,17 +92,23 @@ function lowerPriority(): void {
     }
 }
 
-// Run as the service's analysis child process (jobs.ts): one job, then exit.
+// Run as the service's analysis child process (jobs.ts): jobs one after another, until `quit`.
 if (process.env['LEASTPRIV_ANALYSIS_CHILD'] === '1' && process.send) {
   lowerPriority();
-  const send = (message: AnalysisMessage): Promise<void> =>
+  const send = (message: AnalysisMessage & { id: string }): Promise<void> =>
     new Promise((resolve) => process.send!(message, undefined, undefined, () => resolve()));
-  process.once('message', (message: { type: 'work'; work: AnalysisWork }) => {
-    runAnalysis(message.work, (m) => void send(m))
-      .then(() => process.exit(0))
-      .catch(async (e: unknown) => {
-        await send({ type: 'error', message: e instanceof Error ? e.message : String(e) });
-        process.exit(1);
+  // The service is gone (killed): stop at once rather than hold the usage store's lock against
+  // the service that restarts.
+  process.on('disconnect', () => process.exit(1));
+  // Jobs come one at a time (the service waits for each answer); `quit` when none is left.
+  process.on(
+    'message',
+    (message: { type: 'work'; id: string; work: AnalysisWork } | { type: 'quit' }) => {
+      if (message.type === 'quit') process.exit(0);
+      const { id } = message;
+      runAnalysis(message.work, (m) => void send({ ...m, id })).catch(async (e: unknown) => {
+        await send({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
       });
-  });
+    },
+  );
 }

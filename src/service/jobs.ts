@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../atomic-write.js';
 import { workerFile } from './worker-file.js';
 
 /** Where a job is in its life. */
@@ -102,10 +102,16 @@ export class JobRunner {
   private readonly jobsDir: string;
   private readonly jobs = new Map<string, Job>();
   private readonly queue: string[] = [];
-  private current: { id: string; worker: ChildProcess } | undefined;
+  /** The analysis process: started for the first queued job, kept while jobs follow. */
+  private process: ChildProcess | undefined;
+  /** The job it runs, and what it said of it so far. */
+  private current: { id: string; process?: ChildProcess; outcome?: Partial<Job> } | undefined;
   private stopping = false;
   private started = false;
   private idle: Promise<void> = Promise.resolve();
+  private resolveIdle: () => void = () => {};
+  /** Job files written in order, off the event loop (see `persist`). */
+  private writes: Promise<void> = Promise.resolve();
   private readonly waiters = new Map<string, ((job: Job) => void)[]>();
 
   constructor(
@@ -142,7 +148,29 @@ export class JobRunner {
 
   private save(job: Job): void {
     this.jobs.set(job.id, job);
-    writeFileAtomic(join(this.jobsDir, `${job.id}.json`), `${JSON.stringify(job, null, 2)}\n`);
+    writeFileAtomic(this.fileOf(job.id), `${JSON.stringify(job, null, 2)}\n`);
+  }
+
+  private fileOf(id: string): string {
+    return join(this.jobsDir, `${id}.json`);
+  }
+
+  /**
+   * Writes a job's new state off the event loop (its fsync cost the HTTP answers their latency
+   * while jobs ran), in order, then shows it: what the API answers is always what is on disk,
+   * so a crash can never have shown a state the restart does not find.
+   */
+  private persist(job: Job): Promise<Job> {
+    const written = this.writes.then(() =>
+      writeFileAtomicAsync(this.fileOf(job.id), `${JSON.stringify(job, null, 2)}\n`),
+    );
+    this.writes = written.catch((e: unknown) => {
+      this.logger.error({ job: job.id, err: e }, 'job file not written');
+    });
+    return written.then(() => {
+      this.jobs.set(job.id, job);
+      return job;
+    });
   }
 
   /** A job by id. */
@@ -193,21 +221,24 @@ export class JobRunner {
     this.next();
   }
 
-  /** Runs the next queued job when none runs. */
+  /** Runs the next queued job when none runs; lets the process go when none is left. */
   private next(): void {
     if (this.current || this.stopping || !this.started) return;
     const id = this.queue.shift();
-    if (id === undefined) return;
-    const queued = this.jobs.get(id);
-    if (!queued) return;
-    const snapshotDir = this.snapshotDir(queued.snapshot);
-    if (!existsSync(snapshotDir)) {
-      this.finish(id, { status: 'failed', error: `no snapshot \`${queued.snapshot}\`` });
-      this.next();
+    if (id === undefined) {
+      // Nothing queued: the process exits, and its memory (a large estate's analysis) with it.
+      this.process?.send({ type: 'quit' });
+      this.process = undefined;
       return;
     }
-    const job: Job = { ...queued, status: 'running', startedAt: new Date().toISOString() };
-    this.save(job);
+    const queued = this.jobs.get(id);
+    if (!queued) return this.next();
+    const snapshotDir = this.snapshotDir(queued.snapshot);
+    if (!existsSync(snapshotDir)) {
+      this.current = { id };
+      void this.finish(id, { status: 'failed', error: `no snapshot \`${queued.snapshot}\`` });
+      return;
+    }
     const work: AnalysisWork = {
       snapshotDir,
       reportDir: this.reportDir(id),
@@ -223,63 +254,101 @@ export class JobRunner {
         : {}),
       version: this.version,
     };
-    // A child process, not a worker thread: stopping it mid-way (a graceful shutdown) cannot
-    // crash the service from inside the database's native threads, and its low priority covers
-    // every thread it runs (the database's too), so the HTTP thread keeps its latency.
-    const worker = startAnalysisProcess();
-    worker.send({ type: 'work', work });
-    this.current = { id, worker };
-    this.logger.info({ job: id, snapshot: queued.snapshot }, 'job started');
-    let outcome: Partial<Job> | undefined;
-    let resolveIdle!: () => void;
-    this.idle = new Promise((resolve) => (resolveIdle = resolve));
-    worker.on('message', (message: AnalysisMessage) => {
-      if (message.type === 'phase') {
-        const running = this.jobs.get(id);
-        // Progress is answered from memory, not written: a file write (and its fsync) on the
-        // event loop at every phase cost the HTTP answers their latency while jobs ran.
-        if (running?.status === 'running') this.jobs.set(id, { ...running, phase: message.phase });
-      } else if (message.type === 'error') {
-        outcome ??= { status: 'failed', error: message.message };
-      } else {
-        const { type: _type, ...result } = message;
-        outcome = { status: 'succeeded', result };
-      }
-    });
-    worker.on('error', (error) => {
-      outcome ??= { status: 'failed', error: error.message };
-    });
-    worker.on('exit', (code, signal) => {
-      this.current = undefined;
-      if (this.stopping && !outcome) {
-        // A graceful stop: back in the queue, resumed at the next start.
-        const running = this.jobs.get(id)!;
-        const { startedAt: _s, phase: _p, ...rest } = running;
-        this.save({ ...rest, status: 'queued' });
-        this.logger.info({ job: id }, 'job stopped by shutdown: queued again');
-      } else {
-        this.finish(
-          id,
-          outcome ?? {
-            status: 'failed',
-            error: `the analysis process exited with ${code === null ? `signal ${signal}` : `code ${code}`}`,
-          },
-        );
-      }
-      resolveIdle();
-      this.next();
-    });
+    this.current = { id };
+    this.idle = new Promise((resolve) => (this.resolveIdle = resolve));
+    void this.persist({ ...queued, status: 'running', startedAt: new Date().toISOString() }).then(
+      () => {
+        // Stopped while the state was being written: the job goes back to the queue.
+        if (this.stopping) {
+          void this.persist(queued).then(() => this.settle(id));
+          return;
+        }
+        const child = this.analysisProcess();
+        if (this.current?.id === id) this.current.process = child;
+        child.send({ type: 'work', id, work });
+        this.logger.info({ job: id, snapshot: queued.snapshot }, 'job started');
+      },
+    );
   }
 
-  private finish(id: string, outcome: Partial<Job>): void {
+  /**
+   * The analysis process, started when needed. A child process, not a worker thread: stopping it
+   * mid-way (a graceful shutdown) cannot crash the service from inside the database's native
+   * threads, and its low priority covers every thread it runs. It is kept while jobs follow one
+   * another, so starting a process (a synchronous spawn) is paid once per burst, not per job.
+   */
+  private analysisProcess(): ChildProcess {
+    if (this.process) return this.process;
+    const child = startAnalysisProcess();
+    this.process = child;
+    child.on('message', (message: AnalysisMessage & { id: string }) => {
+      const current = this.current;
+      if (!current || message.id !== current.id) return;
+      if (message.type === 'phase') {
+        const running = this.jobs.get(current.id);
+        // Progress is answered from memory, not written.
+        if (running?.status === 'running')
+          this.jobs.set(current.id, { ...running, phase: message.phase });
+      } else if (message.type === 'error') {
+        current.outcome ??= { status: 'failed', error: message.message };
+        void this.finish(current.id, current.outcome);
+      } else {
+        const { type: _type, id: _id, ...result } = message;
+        current.outcome = { status: 'succeeded', result };
+        void this.finish(current.id, current.outcome);
+      }
+    });
+    child.on('error', (error) => {
+      // It could not be started (or signalled): the job it was given fails with the reason.
+      const current = this.current;
+      if (this.process === child) this.process = undefined;
+      if (!current || current.process !== child || current.outcome) return;
+      current.outcome = { status: 'failed', error: error.message };
+      void this.finish(current.id, current.outcome);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.process === child) this.process = undefined;
+      const current = this.current;
+      // This process went while running a job, before it answered: a crash, or a stop. (A
+      // process told to quit exits with no job; a new one may already run the next.)
+      if (!current || current.process !== child || current.outcome) return;
+      if (this.stopping) {
+        const running = this.jobs.get(current.id)!;
+        const { startedAt: _s, phase: _p, ...rest } = running;
+        void this.persist({ ...rest, status: 'queued' }).then(() => {
+          this.logger.info({ job: current.id }, 'job stopped by shutdown: queued again');
+          this.settle(current.id);
+        });
+      } else
+        void this.finish(current.id, {
+          status: 'failed',
+          error: `the analysis process exited with ${code === null ? `signal ${signal}` : `code ${code}`}`,
+        });
+    });
+    return child;
+  }
+
+  /** The current job is over (finished or put back): the next may start. */
+  private settle(id: string): void {
+    if (this.current?.id !== id) return;
+    this.current = undefined;
+    this.resolveIdle();
+    this.next();
+  }
+
+  private async finish(id: string, outcome: Partial<Job>): Promise<void> {
     const job = this.jobs.get(id)!;
     const { phase: _phase, ...rest } = job;
-    const finished = { ...rest, ...outcome, finishedAt: new Date().toISOString() } as Job;
-    this.save(finished);
+    const finished = await this.persist({
+      ...rest,
+      ...outcome,
+      finishedAt: new Date().toISOString(),
+    } as Job);
     this.logger.info({ job: id, status: outcome.status, error: outcome.error }, 'job finished');
     const waiting = this.waiters.get(id) ?? [];
     this.waiters.delete(id);
     for (const resolve of waiting) resolve(finished);
+    this.settle(id);
   }
 
   /**
@@ -298,10 +367,9 @@ export class JobRunner {
   /** Stops the running job (it is queued again) and starts no other. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.current) {
-      const done = this.idle;
-      this.current.worker.kill('SIGKILL');
-      await done;
-    }
+    const done = this.current ? this.idle : Promise.resolve();
+    this.process?.kill('SIGKILL');
+    await done;
+    await this.writes;
   }
 }

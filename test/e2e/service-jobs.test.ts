@@ -168,6 +168,22 @@ describe("an analysis job's whole life", () => {
   });
 });
 
+/** The pids of this process's children whose command line holds `text` (Linux /proc). */
+function childrenRunning(text: string): string[] {
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      return (
+        ppid === String(process.pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
 describe('restarts', () => {
   it('a crash mid-job marks it failed, and the queued job runs after the restart', async () => {
     const { dir, token } = dataDir();
@@ -204,6 +220,28 @@ describe('restarts', () => {
       expect(resumed.status).toBe('succeeded');
       expect((await api.get(`/v1/reports/${a}.json`)).status).toBe(404);
       expect((await api.get(`/v1/reports/${b}.json`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  }, 240_000);
+
+  it('a crashed analysis process fails its job, and the next job gets a new one', async () => {
+    const { dir, token } = dataDir();
+    const server = await startServer({ dataDir: dir, port: 0, catalog, logger });
+    try {
+      const api = client(server.url, token);
+      const a = (await api.post('/v1/analyses', { snapshot: 'sample-org' })).body.id as string;
+      await waitFor(api, a, (j) => j.status === 'running');
+      // The analysis runs in a child of this process (under chrt on Linux: same pid, exec'd).
+      const pids = childrenRunning('analysis-worker');
+      expect(pids).toHaveLength(1);
+      process.kill(Number(pids[0]), 'SIGKILL');
+      const failed = await waitFor(api, a, (j) => j.status === 'failed');
+      expect(failed.error).toBe('the analysis process exited with signal SIGKILL');
+      const b = (await api.post('/v1/analyses', { snapshot: 'sample-org' })).body.id as string;
+      const done = await waitFor(api, b, (j) => j.status === 'succeeded' || j.status === 'failed');
+      expect(done.error).toBeUndefined();
+      expect(done.status).toBe('succeeded');
     } finally {
       await server.close();
     }
