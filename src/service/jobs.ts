@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
 import { writeFileAtomic, writeFileAtomicAsync } from '../atomic-write.js';
@@ -74,12 +74,26 @@ export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 /** util-linux's `chrt`, which starts a program under another scheduling policy (Linux). */
 const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((path) => existsSync(path));
 
+let idlePolicy: boolean | undefined;
+
+/**
+ * Whether `chrt --idle 0` works here: tried once (a container may forbid the policy change, and
+ * then every analysis would fail to start).
+ */
+function idlePolicyWorks(): boolean {
+  idlePolicy ??=
+    process.platform === 'linux' &&
+    CHRT !== undefined &&
+    spawnSync(CHRT, ['--idle', '0', process.execPath, '-e', ''], { stdio: 'ignore' }).status === 0;
+  return idlePolicy;
+}
+
 /**
  * Starts the analysis child process. On Linux it runs under SCHED_IDLE (`chrt --idle 0`): it gets
  * the processors only when the service's threads do not want them, and every thread it starts
  * inherits that. Measured on 2 cores (bench/service.bench.ts), a busy nice-19 thread alone still
- * doubled the p99 latency of `POST /v1/simulate`; a SCHED_IDLE one barely moved it. Without
- * `chrt` the child lowers its own threads to nice 19.
+ * doubled the p99 latency of `POST /v1/simulate`; a SCHED_IDLE one barely moved it. Without a
+ * working `chrt` the child lowers its own threads to nice 19.
  */
 function startAnalysisProcess(): ChildProcess {
   const script = workerFile('analysis-worker');
@@ -89,8 +103,8 @@ function startAnalysisProcess(): ChildProcess {
     serialization: 'advanced' as const,
     env: { ...process.env, LEASTPRIV_ANALYSIS_CHILD: '1' },
   };
-  return CHRT && process.platform === 'linux'
-    ? spawn(CHRT, ['--idle', '0', process.execPath, ...process.execArgv, script], {
+  return idlePolicyWorks()
+    ? spawn(CHRT!, ['--idle', '0', process.execPath, ...process.execArgv, script], {
         ...options,
         stdio: [...options.stdio],
       })
