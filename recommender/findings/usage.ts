@@ -32,7 +32,7 @@ const daysBetween = (from: string, asOf: string) =>
   Math.floor((endOf(asOf) - Date.parse(from)) / DAY);
 
 /** The latest of several ISO instants, ignoring missing ones. */
-function latest(...dates: (string | undefined)[]): string | undefined {
+export function latest(...dates: (string | undefined)[]): string | undefined {
   return dates
     .filter((d): d is string => d !== undefined && !Number.isNaN(Date.parse(d)))
     .reduce<string | undefined>(
@@ -41,15 +41,19 @@ function latest(...dates: (string | undefined)[]): string | undefined {
     );
 }
 
-/** The last sign of life of a principal from every source: trail, RoleLastUsed, credential report. */
-export function lastActivity(facts: PrincipalFacts): string | undefined {
-  const c = facts.principal.credentials;
+/** The last sign of life the snapshot itself records: RoleLastUsed and the credential report. */
+export function snapshotLastActivity(principal: Principal): string | undefined {
+  const c = principal.credentials;
   return latest(
-    facts.lastSeenInTrail,
-    facts.principal.roleLastUsed,
+    principal.roleLastUsed,
     c?.passwordLastUsed,
     ...(c?.accessKeys ?? []).map((k) => k.lastUsedDate),
   );
+}
+
+/** The last sign of life of a principal from every source: trail, RoleLastUsed, credential report. */
+export function lastActivity(facts: PrincipalFacts): string | undefined {
+  return latest(facts.lastSeenInTrail, snapshotLastActivity(facts.principal));
 }
 
 const RISK_SEVERITY: Readonly<Record<string, Severity>> = {

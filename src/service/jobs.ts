@@ -111,6 +111,9 @@ function startAnalysisProcess(): ChildProcess {
     : fork(script, [], { ...options, stdio: [...options.stdio] });
 }
 
+/** A job file's content. */
+const jobText = (job: Job): string => `${JSON.stringify(job, null, 2)}\n`;
+
 /** The jobs of a data directory and the one worker that runs them. */
 export class JobRunner {
   private readonly jobsDir: string;
@@ -162,7 +165,7 @@ export class JobRunner {
 
   private save(job: Job): void {
     this.jobs.set(job.id, job);
-    writeFileAtomic(this.fileOf(job.id), `${JSON.stringify(job, null, 2)}\n`);
+    writeFileAtomic(this.fileOf(job.id), jobText(job));
   }
 
   private fileOf(id: string): string {
@@ -175,9 +178,7 @@ export class JobRunner {
    * so a crash can never have shown a state the restart does not find.
    */
   private persist(job: Job): Promise<Job> {
-    const written = this.writes.then(() =>
-      writeFileAtomicAsync(this.fileOf(job.id), `${JSON.stringify(job, null, 2)}\n`),
-    );
+    const written = this.writes.then(() => writeFileAtomicAsync(this.fileOf(job.id), jobText(job)));
     this.writes = written.catch((e: unknown) => {
       this.logger.error({ job: job.id, err: e }, 'job file not written');
     });

@@ -20,6 +20,7 @@ import {
   type Snapshot,
   type WhoCanResult,
 } from '../../policy-model/index.js';
+import { latest, snapshotLastActivity } from '../../recommender/findings/usage.js';
 import type { Finding, Recommendation, Report, Score } from '../../recommender/model.js';
 import { ServiceError } from './errors.js';
 
@@ -43,24 +44,6 @@ export interface PrincipalRow {
   readonly adminEquivalent: boolean;
 }
 
-const latest = (...dates: (string | undefined)[]): string | undefined =>
-  dates
-    .filter((d): d is string => d !== undefined && !Number.isNaN(Date.parse(d)))
-    .reduce<string | undefined>(
-      (a, b) => (a === undefined || Date.parse(b) > Date.parse(a) ? b : a),
-      undefined,
-    );
-
-/** The latest activity the snapshot records for a principal. */
-export function snapshotActivity(principal: Principal): string | undefined {
-  const c = principal.credentials;
-  return latest(
-    principal.roleLastUsed,
-    c?.passwordLastUsed,
-    ...(c?.accessKeys ?? []).map((k) => k.lastUsedDate),
-  );
-}
-
 /** The listing rows of a snapshot, sorted by ARN. */
 export function principalRows(
   snapshot: Snapshot,
@@ -74,7 +57,7 @@ export function principalRows(
     for (const id of members(possibleActions(permissions)))
       services.add(catalog.actions[id]!.service);
     const summary = summarize(catalog, permissions, tags);
-    const activity = snapshotActivity(principal);
+    const activity = snapshotLastActivity(principal);
     rows.push({
       arn: principal.arn,
       name: principal.name,
@@ -120,26 +103,17 @@ export interface ActivityBasis {
   >;
 }
 
-/** One principal as listed. */
-export interface ListedPrincipal {
-  readonly arn: string;
-  readonly name: string;
-  readonly account: string;
-  readonly type: 'user' | 'role';
-  readonly kind: 'human' | 'machine';
-  readonly kindReason: string;
-  readonly createDate?: string;
+/** One principal as listed: its row, with counts for lists and the activity judged by. */
+export type ListedPrincipal = Omit<PrincipalRow, 'services' | 'snapshotActivity'> & {
   readonly lastActivity?: string;
   /** Whole days from the last activity to the end of as-of; absent when never active. */
   readonly daysSinceActivity?: number;
+  /** How many services it may use. */
   readonly services: number;
-  readonly allowedActions: number;
-  readonly adminEquivalent: boolean;
-  readonly serviceLinked: boolean;
   /** From the latest analysis. */
   readonly score?: Score;
   readonly hasRecommendation?: boolean;
-}
+};
 
 /** A page of principals. */
 export interface PrincipalPage {
@@ -163,27 +137,21 @@ export function listPrincipals(
 ): PrincipalPage {
   const asOfEnd = endOfDay(basis.asOf);
   const wanted = query.services ? new Set(query.services.map((s) => s.toLowerCase())) : undefined;
+  const lastActivityOf = (row: PrincipalRow): string | undefined =>
+    latest(basis.principals?.get(row.arn)?.lastActivity, row.snapshotActivity);
   const dressed = (row: PrincipalRow): ListedPrincipal => {
+    const { services, snapshotActivity: _snapshot, ...kept } = row;
     const fromReport = basis.principals?.get(row.arn);
-    const lastActivity = latest(fromReport?.lastActivity, row.snapshotActivity);
+    const lastActivity = lastActivityOf(row);
     return {
-      arn: row.arn,
-      name: row.name,
-      account: row.account,
-      type: row.type,
-      kind: row.kind,
-      kindReason: row.kindReason,
-      ...(row.createDate ? { createDate: row.createDate } : {}),
+      ...kept,
       ...(lastActivity
         ? {
             lastActivity,
             daysSinceActivity: Math.max(0, Math.floor((asOfEnd - Date.parse(lastActivity)) / DAY)),
           }
         : {}),
-      services: row.services.length,
-      allowedActions: row.allowedActions,
-      adminEquivalent: row.adminEquivalent,
-      serviceLinked: row.serviceLinked,
+      services: services.length,
       ...(fromReport?.score ? { score: fromReport.score } : {}),
       ...(fromReport ? { hasRecommendation: fromReport.recommended } : {}),
     };
@@ -196,7 +164,7 @@ export function listPrincipals(
       const since = asOfEnd - query.unusedForDays * DAY;
       // A principal younger than the span cannot have been unused for all of it.
       if (row.createDate && Date.parse(row.createDate) > since) return false;
-      const last = latest(basis.principals?.get(row.arn)?.lastActivity, row.snapshotActivity);
+      const last = lastActivityOf(row);
       if (last !== undefined && Date.parse(last) > since) return false;
     }
     return true;
