@@ -13,6 +13,7 @@ import type { Report } from '../../recommender/model.js';
 import { analyzeSnapshot } from '../analyze.js';
 import { REPORT_FILE_NAMES, renderReport } from '../report/index.js';
 import { readReport, resetUsageStore } from '../service/monthly-files.js';
+import { catalogCallSync } from '../service/catalog-client.js';
 import { readRuns, runsPath, succeededEstateRun, type RunsState } from '../service/runs.js';
 import { monthOf } from '../service/scheduler.js';
 import { parseFormats } from './analyze.js';
@@ -30,6 +31,17 @@ export function comparable(report: unknown): unknown {
   const copy = { ...(report as Record<string, unknown>) };
   for (const key of WHEN_MADE) delete copy[key];
   return copy;
+}
+
+/**
+ * The report JSON the service stored for a job: from its catalog (which the running service
+ * lets go of between writes), else from the report file (a data directory of the previous
+ * layout, or a report the catalog does not have).
+ */
+function storedReport(data: string, jobId: string, file: string): string | undefined {
+  const stored = catalogCallSync({ op: 'read-report', dataDir: data, jobId, format: 'json' });
+  if (typeof stored === 'string') return stored;
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
 /** Runs `leastpriv report`; resolves to the exit code (0 written, 2 bad input or no such month). */
@@ -139,9 +151,15 @@ export async function reportCommand(
       return resolve(path);
     });
     const storedPath = join(data, 'reports', record.jobId!, 'report.json');
+    let storedText: string | undefined;
+    try {
+      storedText = storedReport(data, record.jobId!, storedPath);
+    } catch (e) {
+      return fail(`cannot read \`${runsPath(data)}\`: ${(e as Error).message}`);
+    }
     let matchesStored: boolean | null = null;
-    if (existsSync(storedPath)) {
-      const stored: unknown = JSON.parse(readFileSync(storedPath, 'utf8'));
+    if (storedText !== undefined) {
+      const stored: unknown = JSON.parse(storedText);
       const again: unknown = JSON.parse(renderReport(report, 'json'));
       matchesStored = isDeepStrictEqual(comparable(stored), comparable(again));
     }

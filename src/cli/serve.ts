@@ -53,15 +53,19 @@ export async function serveCommand(args: ServeArgs, out: Out, err: Out): Promise
   // The catch-up of a run missed while the service was down starts now, in the background.
   void scheduler?.start();
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       running.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
+      // One shutdown: a second signal (Ctrl-C reaches both the launcher, which passes it on, and
+      // this process) must not kill it half way; the grace period bounds it.
+      if (stopping) return;
+      stopping = true;
       // The monthly run first (it is continued at the next start), then the server and jobs.
       void (scheduler?.stop() ?? Promise.resolve()).then(() => running.close()).then(resolve);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    process.on('SIGHUP', stop);
   });
   return 0;
 }
@@ -75,8 +79,8 @@ function monthlyScheduler(
   const schedule = scheduleOf(config);
   const estates = config.estates ?? [];
   if (!schedule.enabled || estates.length === 0) return undefined;
-  const runs = new RunsFile(dataDir);
   const logger = running.logger.child({ component: 'monthly' });
+  const runs = new RunsFile(dataDir, logger);
   const job = new MonthlyJob({
     dataDir,
     estates,

@@ -1,7 +1,8 @@
 /**
  * The child process of one analysis job: runs `analyzeSnapshot` off the service's event loop,
  * renders the report in every format into a temporary directory and renames it into place, so
- * that a half-written report never appears. Reports progress and the outcome to its parent.
+ * that a half-written report never appears. Reports progress and the outcome to its parent, which
+ * stores the files in its catalog in the transaction that marks the job succeeded.
  */
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';

@@ -1,16 +1,20 @@
 /**
- * Analysis jobs: queued, run one at a time in a child process (at low priority), persisted as one JSON file per job
- * under `DATA/jobs/` (written atomically). At start, a job found `running` was cut short by a
+ * Analysis jobs: queued, run one at a time in a child process (at low priority), persisted in
+ * the service catalog (`DATA/service.db`, catalog.ts) with the report of each succeeded job. At
+ * start, a job found `running` was cut short by a
  * crash and is marked failed; `queued` jobs are run again. A graceful stop puts the running job
  * back in the queue, so no job is ever lost.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { AnalysisMessage, AnalysisWork } from './analysis-worker.js';
-import { writeFileAtomic, writeFileAtomicAsync } from '../atomic-write.js';
+import type { ReportFormat } from '../report/index.js';
+import { reportFile } from './catalog.js';
+import { catalogCall, catalogCallSync } from './catalog-client.js';
 import { workerFile } from './worker-file.js';
 
 /** Where a job is in its life. */
@@ -111,13 +115,11 @@ function startAnalysisProcess(): ChildProcess {
     : fork(script, [], { ...options, stdio: [...options.stdio] });
 }
 
-/** A job file's content. */
-const jobText = (job: Job): string => `${JSON.stringify(job, null, 2)}\n`;
-
 /** The jobs of a data directory and the one worker that runs them. */
 export class JobRunner {
-  private readonly jobsDir: string;
   private readonly jobs = new Map<string, Job>();
+  /** The jobs whose report is stored in the catalog. */
+  private readonly reported = new Set<string>();
   private readonly queue: string[] = [];
   /** The analysis process: started for the first queued job, kept while jobs follow. */
   private process: ChildProcess | undefined;
@@ -127,7 +129,7 @@ export class JobRunner {
   private started = false;
   private idle: Promise<void> = Promise.resolve();
   private resolveIdle: () => void = () => {};
-  /** Job files written in order, off the event loop (see `persist`). */
+  /** Job states stored in order, off the event loop (see `persist`). */
   private writes: Promise<void> = Promise.resolve();
   private readonly waiters = new Map<string, ((job: Job) => void)[]>();
 
@@ -136,21 +138,16 @@ export class JobRunner {
     private readonly logger: Logger,
     private readonly version: string,
   ) {
-    this.jobsDir = join(dataDir, 'jobs');
-    mkdirSync(this.jobsDir, { recursive: true });
-    const found = readdirSync(this.jobsDir)
-      .filter((f) => f.endsWith('.json'))
-      .flatMap((f) => {
-        try {
-          return [JSON.parse(readFileSync(join(this.jobsDir, f), 'utf8')) as Job];
-        } catch (e) {
-          // Files are renamed into place, so this is damage from outside: keep it, skip it.
-          this.logger.error({ file: f, err: e }, 'unreadable job file skipped');
-          return [];
-        }
-      })
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    for (const job of found) this.jobs.set(job.id, job);
+    // Read once, before anything is answered; from then on the jobs are answered from memory.
+    // The first open of a data directory of the previous layout imports its files.
+    const { jobs, reported, imported } = catalogCallSync({ op: 'load-jobs', dataDir });
+    if (imported) {
+      this.logger.info(imported, 'jobs, runs and reports imported into the service catalog');
+      for (const file of imported.skipped)
+        this.logger.error({ file }, 'unreadable job file skipped (left in legacy/)');
+    }
+    for (const job of jobs) this.jobs.set(job.id, job);
+    for (const id of reported) this.reported.add(id);
   }
 
   /** The directory of a snapshot name. */
@@ -163,29 +160,56 @@ export class JobRunner {
     return join(this.dataDir, 'reports', id);
   }
 
-  private save(job: Job): void {
-    this.jobs.set(job.id, job);
-    writeFileAtomic(this.fileOf(job.id), jobText(job));
+  /**
+   * Stores a job's new state off the event loop (a synchronous fsync cost the HTTP answers their
+   * latency while jobs ran), in order, then shows it: what the API answers is always what is
+   * stored, so a crash can never have shown a state the restart does not find. With `withReport`
+   * the report files the analysis wrote are stored in the same transaction: a job is succeeded
+   * with its whole report, or not at all.
+   */
+  private persist(job: Job, withReport = false): Promise<Job> {
+    // Posted at once: the catalog thread stores requests in the order posted.
+    const stored = catalogCall({
+      op: 'put-jobs',
+      dataDir: this.dataDir,
+      jobs: [job],
+      ...(withReport ? { reportsFrom: this.reportDir(job.id) } : {}),
+    });
+    this.writes = this.writes.then(() =>
+      stored.then(
+        () => undefined,
+        (e: unknown) => this.logger.error({ job: job.id, err: e }, 'job state not stored'),
+      ),
+    );
+    return stored.then(() => {
+      this.jobs.set(job.id, job);
+      if (withReport) this.reported.add(job.id);
+      return job;
+    });
   }
 
-  private fileOf(id: string): string {
-    return join(this.jobsDir, `${id}.json`);
+  /** Whether a job's report is stored (it is served in every format). */
+  hasReport(id: string): boolean {
+    return this.reported.has(id);
   }
 
   /**
-   * Writes a job's new state off the event loop (its fsync cost the HTTP answers their latency
-   * while jobs ran), in order, then shows it: what the API answers is always what is on disk,
-   * so a crash can never have shown a state the restart does not find.
+   * A job's stored report in one format (undefined: none). From the catalog, its source of
+   * truth; should the catalog stay locked (another process reading it for long), from the
+   * report file the analysis wrote, which holds the same bytes.
    */
-  private persist(job: Job): Promise<Job> {
-    const written = this.writes.then(() => writeFileAtomicAsync(this.fileOf(job.id), jobText(job)));
-    this.writes = written.catch((e: unknown) => {
-      this.logger.error({ job: job.id, err: e }, 'job file not written');
-    });
-    return written.then(() => {
-      this.jobs.set(job.id, job);
-      return job;
-    });
+  async report(id: string, format: ReportFormat): Promise<string | undefined> {
+    if (!this.reported.has(id)) return undefined;
+    try {
+      const body = await catalogCall(
+        { op: 'read-report', dataDir: this.dataDir, jobId: id, format },
+        { lockTimeoutMs: 5000 },
+      );
+      return body ?? undefined;
+    } catch (e) {
+      this.logger.warn({ job: id, err: e }, 'report read from its file: the catalog is busy');
+      return readFile(join(this.reportDir(id), reportFile(format)), 'utf8').catch(() => undefined);
+    }
   }
 
   /** A job by id. */
@@ -198,8 +222,8 @@ export class JobRunner {
     return [...this.jobs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
-  /** Queues an analysis of a snapshot under `DATA/snapshots/`. */
-  submit(request: JobRequest): Job {
+  /** Queues an analysis of a snapshot under `DATA/snapshots/`; resolves once it is stored. */
+  async submit(request: JobRequest): Promise<Job> {
     const job: Job = {
       id: randomUUID(),
       status: 'queued',
@@ -209,30 +233,37 @@ export class JobRunner {
       ),
       createdAt: new Date().toISOString(),
     };
-    this.save(job);
+    await this.persist(job);
     this.queue.push(job.id);
     this.next();
     return job;
   }
 
   /**
-   * Recovers the jobs found on disk and starts the queue: a job left `running` was cut short by a
-   * crash and is marked failed; `queued` jobs run in the order they were created.
+   * Recovers the stored jobs and starts the queue: a job left `running` was cut short by a
+   * crash and is marked failed (stored before this returns, so before any request is answered);
+   * `queued` jobs run in the order they were created.
    */
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const job of [...this.jobs.values()]) {
-      if (job.status === 'running') {
-        this.save({
-          ...job,
-          status: 'failed',
-          finishedAt: new Date().toISOString(),
-          error: 'interrupted by a restart',
-        });
+    const interrupted = [...this.jobs.values()]
+      .filter((job) => job.status === 'running')
+      .map((job): Job => ({
+        ...job,
+        status: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: 'interrupted by a restart',
+      }));
+    if (interrupted.length > 0) {
+      catalogCallSync({ op: 'put-jobs', dataDir: this.dataDir, jobs: interrupted });
+      for (const job of interrupted) {
+        this.jobs.set(job.id, job);
         this.logger.warn({ job: job.id }, 'job interrupted by a restart: marked failed');
-      } else if (job.status === 'queued' && !this.queue.includes(job.id)) this.queue.push(job.id);
+      }
     }
+    for (const job of this.list())
+      if (job.status === 'queued' && !this.queue.includes(job.id)) this.queue.push(job.id);
     this.next();
   }
 
@@ -354,12 +385,24 @@ export class JobRunner {
   private async finish(id: string, outcome: Partial<Job>): Promise<void> {
     const job = this.jobs.get(id)!;
     const { phase: _phase, ...rest } = job;
-    const finished = await this.persist({
-      ...rest,
-      ...outcome,
-      finishedAt: new Date().toISOString(),
-    } as Job);
-    this.logger.info({ job: id, status: outcome.status, error: outcome.error }, 'job finished');
+    const done = (o: Partial<Job>): Job =>
+      ({ ...rest, ...o, finishedAt: new Date().toISOString() }) as Job;
+    let finished: Job;
+    try {
+      finished = await this.persist(done(outcome), outcome.status === 'succeeded').catch(
+        (e: unknown) => {
+          // The report could not be stored (its files are gone): the job fails, with nothing.
+          if (outcome.status !== 'succeeded') throw e;
+          const error = `the report could not be stored: ${e instanceof Error ? e.message : String(e)}`;
+          return this.persist(done({ status: 'failed', error }));
+        },
+      );
+    } catch {
+      // Not stored (logged by persist): the job stays as stored, and the queue goes on.
+      this.settle(id);
+      return;
+    }
+    this.logger.info({ job: id, status: finished.status, error: finished.error }, 'job finished');
     const waiting = this.waiters.get(id) ?? [];
     this.waiters.delete(id);
     for (const resolve of waiting) resolve(finished);

@@ -11,7 +11,8 @@
  * 4. **deliver**: the report files into a directory, its JSON to a webhook.
  *
  * A failed estate is tried again (`attempts`, exponential backoff from `retryDelayMs`); a retry
- * redoes only what is not done yet. Every attempt is recorded in `DATA/runs.json`. Because each
+ * redoes only what is not done yet. Every attempt is recorded in the service catalog
+ * (`DATA/service.db`, runs.ts). Because each
  * month starts from the stored store and snapshot, a retry, a catch-up or `leastpriv report`
  * gives the same report.
  */
@@ -41,7 +42,8 @@ import {
 
 /** The part of the JobRunner the monthly job uses. */
 export interface AnalysisQueue {
-  submit(request: JobRequest): Job;
+  /** Queues a job; the job once it is stored. */
+  submit(request: JobRequest): Job | Promise<Job>;
   get(id: string): Job | undefined;
   whenDone(id: string): Promise<Job>;
 }
@@ -332,7 +334,7 @@ export class MonthlyJob {
       const job =
         reuse && known
           ? known
-          : this.options.jobs.submit({
+          : await this.options.jobs.submit({
               snapshot: record.snapshot,
               asOf: record.asOf,
               windowDays: record.windowDays,

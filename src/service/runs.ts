@@ -1,12 +1,14 @@
 /**
- * The record of the monthly job: `DATA/runs.json`, written atomically after every change. It
- * holds the scheduler's cursor (the last fire time handled) and every run with, per estate, each
- * attempt, the snapshot, the usage store and the baseline it used and the job that analysed it,
- * so that `leastpriv report --month` can reproduce any month from stored data.
+ * The record of the monthly job, kept in the service catalog (`DATA/service.db`, catalog.ts): the
+ * scheduler's cursor (the last fire time handled) and every run with, per estate, each attempt,
+ * the snapshot, the usage store and the baseline it used and the job that analysed it, so that
+ * `leastpriv report --month` can reproduce any month from stored data.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-write.js';
+import type { Logger } from 'pino';
+import { catalogPath } from './catalog.js';
+import { catalogCall, catalogCallSync } from './catalog-client.js';
 
 /** One try at one estate. */
 export interface RunAttempt {
@@ -59,7 +61,7 @@ export interface MonthlyRun {
   readonly estates: readonly EstateRun[];
 }
 
-/** The runs file's content. */
+/** The monthly record (as `runs.json` held it before the catalog). */
 export interface RunsState {
   readonly version: 1;
   /** The last fire time the scheduler handled (ISO). */
@@ -67,27 +69,70 @@ export interface RunsState {
   readonly runs: readonly MonthlyRun[];
 }
 
-/** The path of the runs file of a data directory. */
-export const runsPath = (dataDir: string): string => join(dataDir, 'runs.json');
+/** Where the record is: the data directory's service catalog. */
+export const runsPath = (dataDir: string): string => catalogPath(dataDir);
 
-/** Reads the runs file of a data directory (empty when there is none). */
-export function readRuns(dataDir: string): RunsState {
-  const path = runsPath(dataDir);
-  if (!existsSync(path)) return { version: 1, runs: [] };
-  return JSON.parse(readFileSync(path, 'utf8')) as RunsState;
+/** The record of a data directory of the previous layout, before the service made its catalog. */
+const legacyRunsPath = (dataDir: string): string => join(dataDir, 'runs.json');
+
+const EMPTY: RunsState = { version: 1, runs: [] };
+
+/**
+ * Reads the monthly record of a data directory (empty when there is none), from another process
+ * too: it waits (up to `lockTimeoutMs`, default 30 s) while the service writes to the catalog.
+ * A data directory the service has not opened since the upgrade is read from its `runs.json`.
+ */
+export function readRuns(dataDir: string, options: { lockTimeoutMs?: number } = {}): RunsState {
+  const read = (): RunsState | null => catalogCallSync({ op: 'read-runs', dataDir }, options);
+  const stored = read();
+  if (stored) return stored;
+  const legacy = legacyRunsPath(dataDir);
+  try {
+    return JSON.parse(readFileSync(legacy, 'utf8')) as RunsState;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  // The service may have made its catalog (and moved runs.json away) meanwhile.
+  return existsSync(catalogPath(dataDir)) ? (read() ?? EMPTY) : EMPTY;
 }
 
-/** The runs file of a data directory; one writer (the service). */
+/**
+ * The monthly record of a data directory; one writer (the service). Reads are answered from
+ * memory; each change is stored off the event loop, in order (`flushed` waits for them).
+ */
 export class RunsFile {
   private state: RunsState;
+  private writes: Promise<void> = Promise.resolve();
+  private failure: unknown;
 
-  constructor(private readonly dataDir: string) {
-    this.state = readRuns(dataDir);
+  constructor(
+    private readonly dataDir: string,
+    private readonly logger?: Logger,
+  ) {
+    this.state = catalogCallSync({ op: 'load-runs', dataDir });
   }
 
-  private save(state: RunsState): void {
+  /**
+   * Posts the change at once: the catalog thread stores requests in the order posted, so a later
+   * reader (even `readRuns` in this process) sees it. A failed write is logged and healed by the
+   * next (each stores a whole run, or the cursor).
+   */
+  private store(state: RunsState, written: Promise<unknown>): void {
     this.state = state;
-    writeFileAtomic(runsPath(this.dataDir), `${JSON.stringify(state, null, 2)}\n`);
+    const done = written.then(
+      () => undefined,
+      (e: unknown) => {
+        this.failure ??= e;
+        this.logger?.error({ err: e }, 'monthly record not stored');
+      },
+    );
+    this.writes = this.writes.then(() => done);
+  }
+
+  /** Resolves once every change so far is stored; rejects if one could not be. */
+  async flushed(): Promise<void> {
+    await this.writes;
+    if (this.failure !== undefined) throw this.failure as Error;
   }
 
   /** The last fire time handled. */
@@ -97,7 +142,10 @@ export class RunsFile {
 
   /** Moves the cursor. */
   setCursor(fireTime: string): void {
-    this.save({ ...this.state, cursor: fireTime });
+    this.store(
+      { ...this.state, cursor: fireTime },
+      catalogCall({ op: 'put-cursor', dataDir: this.dataDir, cursor: fireTime }),
+    );
   }
 
   /** Every run, oldest first. */
@@ -116,7 +164,7 @@ export class RunsFile {
     const runs = [...others, run].sort(
       (a, b) => a.fireTime.localeCompare(b.fireTime) || a.startedAt.localeCompare(b.startedAt),
     );
-    this.save({ ...this.state, runs });
+    this.store({ ...this.state, runs }, catalogCall({ op: 'put-run', dataDir: this.dataDir, run }));
   }
 
   /** Records a fire time that was not run (the service was down over several). */

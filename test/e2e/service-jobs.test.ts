@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/service/app.js';
+import { catalogCall } from '../../src/service/catalog-client.js';
 import { createLogger } from '../../src/service/log.js';
 import { TokenStore } from '../../src/service/tokens.js';
 import { loadCatalog } from '../../src/catalog.js';
@@ -145,10 +146,11 @@ describe("an analysis job's whole life", () => {
     expect((await api.get(job.reports.md)).headers.get('content-type')).toContain('text/markdown');
     expect((await api.get(`/v1/reports/${id}.exe`)).status).toBe(404);
 
-    // On disk: the job file, the five report files, no temporary directory left behind.
-    expect(JSON.parse(readFileSync(join(dir, 'jobs', `${id}.json`), 'utf8')).status).toBe(
-      'succeeded',
-    );
+    // Stored: the job and its report in the catalog; on disk the five report files (which
+    // deliveries read), no temporary directory left behind.
+    const stored = await catalogCall({ op: 'read-jobs', dataDir: dir });
+    expect(stored?.jobs.find((j) => j.id === id)?.status).toBe('succeeded');
+    expect(stored?.reported).toEqual([id]);
     expect(readdirSync(join(dir, 'reports', id)).sort()).toEqual([
       'report.csv',
       'report.html',
@@ -254,9 +256,11 @@ describe('restarts', () => {
     const id = (await api.post('/v1/analyses', { snapshot: 'sample-org' })).body.id as string;
     await waitFor(api, id, (j) => j.status === 'running');
     await server.close();
-    const stored = JSON.parse(readFileSync(join(dir, 'jobs', `${id}.json`), 'utf8'));
-    expect(stored.status).toBe('queued');
-    expect(stored.startedAt).toBeUndefined();
+    const stored = (await catalogCall({ op: 'read-jobs', dataDir: dir }))?.jobs.find(
+      (j) => j.id === id,
+    );
+    expect(stored?.status).toBe('queued');
+    expect(stored?.startedAt).toBeUndefined();
     expect(existsSync(join(dir, 'reports', id))).toBe(false);
   }, 60_000);
 });

@@ -1,10 +1,10 @@
 /**
  * Analyses as jobs: `POST /v1/analyses` queues one (202), `GET /v1/analyses/{id}` tells where it
- * is, `GET /v1/reports/{id}.{format}` serves the rendered report once it succeeded.
+ * is, `GET /v1/reports/{id}.{format}` serves the rendered report once it succeeded, from the
+ * service catalog (where it was stored with the job's success).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { REPORT_FORMATS, type ReportFormat } from '../../report/index.js';
 import { ServiceError } from '../errors.js';
 import { JOB_ID, type Job, type JobRunner } from '../jobs.js';
@@ -57,7 +57,7 @@ export interface ReportEntry {
   readonly links: Readonly<Record<string, string>>;
 }
 
-/** The succeeded analyses whose report is on disk, filtered, by as-of then finish time. */
+/** The succeeded analyses whose report is stored, filtered, by as-of then finish time. */
 export function reportHistory(
   runner: JobRunner,
   filter: { from?: string; to?: string; snapshot?: string; estate?: string },
@@ -72,7 +72,7 @@ export function reportHistory(
       if (filter.to && asOf > filter.to) return [];
       if (filter.snapshot && job.snapshot !== filter.snapshot) return [];
       if (filter.estate && estate !== filter.estate) return [];
-      if (!existsSync(join(runner.reportDir(job.id), 'report.json'))) return [];
+      if (!runner.hasReport(job.id)) return [];
       return [
         {
           id: job.id,
@@ -104,14 +104,14 @@ export function analysisRoutes(runner: JobRunner): RouteSpec[] {
         '202': { description: 'queued; poll GET /v1/analyses/{id}', schema: 'Job' },
         '404': { description: 'no such snapshot', schema: 'Error' },
       },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const body = req.body as { snapshot: string; asOf?: string; windowDays?: number };
         const dir = runner.snapshotDir(body.snapshot);
         if (!existsSync(dir) || !statSync(dir).isDirectory())
           throw new ServiceError('not_found', `no snapshot \`${body.snapshot}\``, [
             { path: '/snapshot', message: 'is not a directory under DATA/snapshots/' },
           ]);
-        const job = runner.submit(body);
+        const job = await runner.submit(body);
         res.status(202).location(`/v1/analyses/${job.id}`).json({ id: job.id, status: job.status });
       },
     },
@@ -159,20 +159,22 @@ export function analysisRoutes(runner: JobRunner): RouteSpec[] {
         '200': { description: 'the report file', contentType: 'text/html' },
         '404': { description: 'no such job, format, or no report yet', schema: 'Error' },
       },
-      handler: (req, res) => {
+      handler: async (req, res) => {
         const job = jobOf(runner, req.params['id'] as string | undefined);
         const format = req.params['format'] as string;
         if (!(REPORT_FORMATS as readonly string[]).includes(format))
           throw new ServiceError('not_found', `no report format \`${format}\``, [
             { path: 'format', message: `one of ${REPORT_FORMATS.join(', ')}` },
           ]);
-        const file = join(runner.reportDir(job.id), `report.${format}`);
-        if (job.status !== 'succeeded' || !existsSync(file))
+        const text =
+          job.status === 'succeeded'
+            ? await runner.report(job.id, format as ReportFormat)
+            : undefined;
+        if (text === undefined)
           throw new ServiceError(
             'not_found',
             `analysis \`${job.id}\` has no report (${job.status})`,
           );
-        const text = readFileSync(file, 'utf8');
         res.type(CONTENT_TYPES[format as ReportFormat]);
         if (format === 'html') res.set('Content-Security-Policy', htmlPolicy(text));
         res.send(text);
