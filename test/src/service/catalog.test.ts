@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,6 +179,28 @@ describe('the round trip', () => {
         format: 'json',
       }),
     ).toBeUndefined();
+  });
+
+  it('serves a recorded report file only while it has the recorded SHA-256', async () => {
+    const dir = dataDir();
+    const done: Job = { ...job(1, 'succeeded'), finishedAt: '2026-11-01T00:01:00Z' };
+    writeReports(dir, done.id, 'one');
+    await catalogCall({
+      op: 'put-jobs',
+      dataDir: dir,
+      jobs: [done],
+      reportsFrom: join(dir, 'reports', done.id),
+    });
+    const read = (format: 'json' | 'html') =>
+      catalogCall({ op: 'read-report', dataDir: dir, jobId: done.id, format });
+    expect(await read('json')).toBe(
+      readFileSync(join(dir, 'reports', done.id, FILE('json')), 'utf8'),
+    );
+    // Changed or removed after the job succeeded: not what was stored, so not served.
+    writeFileSync(join(dir, 'reports', done.id, FILE('json')), '{"changed":true}');
+    expect(await read('json')).toBeUndefined();
+    rmSync(join(dir, 'reports', done.id, FILE('html')));
+    expect(await read('html')).toBeUndefined();
   });
 
   it('stores nothing of a succeeded job whose report files are missing', async () => {
