@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The installed command: runs the compiled CLI (build with `npm run build`; `npm ci` builds it).
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 // `serve` runs in a child Node with a small young generation (2 MB semi-spaces instead of 16):
@@ -27,8 +28,8 @@ if (
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'])
     process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
-    process.exitCode =
-      code ?? 128 + ({ SIGTERM: 15, SIGINT: 2, SIGHUP: 1, SIGKILL: 9 }[signal] ?? 1);
+    // Killed by a signal: the shell's convention, 128 + its number.
+    process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
   });
 } else {
   if (process.env.LEASTPRIV_SERVE_CHILD === '1' && process.send) {

@@ -18,6 +18,7 @@ import type {
   CatalogRequest,
   CatalogWorkerData,
 } from './catalog-worker.js';
+import { WorkerCalls } from './worker-calls.js';
 import { workerFile } from './worker-file.js';
 
 /** How long a synchronous call waits for the thread at most (beyond any lock wait). */
@@ -25,13 +26,12 @@ const SYNC_TIMEOUT_MS = 120_000;
 
 interface Thread {
   readonly worker: Worker;
+  readonly calls: WorkerCalls<unknown>;
   readonly flag: Int32Array;
   readonly syncPort: MessagePort;
 }
 
 let thread: Thread | undefined;
-let nextId = 1;
-const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
 const failure = (reply: Extract<CatalogReply, { ok: false }>): Error => {
   const error = new Error(reply.error);
@@ -48,27 +48,16 @@ function started(): Thread {
     workerData: data,
     transferList: [port2],
   });
-  worker.on('message', (reply: CatalogReply) => {
-    const waiting = pending.get(reply.id);
-    if (!waiting) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
-    if (reply.ok) waiting.resolve(reply.value);
-    else waiting.reject(failure(reply));
+  const calls = new WorkerCalls<unknown>(worker, 'the catalog thread', () => {
+    if (thread?.worker === worker) thread = undefined;
   });
-  const fail = (error: Error): void => {
-    if (thread?.worker !== worker) return;
-    thread = undefined;
-    for (const waiting of pending.values()) waiting.reject(error);
-    pending.clear();
-  };
-  worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the catalog thread exited with code ${code}`)));
-  // Idle, the thread must not keep the process alive; it does while a call is pending. (After
-  // the listeners: adding a 'message' listener refs the worker again.)
+  worker.on('message', (reply: CatalogReply) =>
+    calls.settle(reply.id, reply.ok ? { value: reply.value } : { error: failure(reply) }),
+  );
+  // The 'message' listener refs the worker: idle, it must not keep the process alive.
   worker.unref();
   port1.unref();
-  thread = { worker, flag, syncPort: port1 };
+  thread = { worker, calls, flag, syncPort: port1 };
   return thread;
 }
 
@@ -83,14 +72,8 @@ export function catalogCall<R extends CatalogRequest>(
   request: R,
   options: CallOptions = {},
 ): Promise<CatalogAnswers[R['op']]> {
-  const { worker } = started();
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    if (pending.size === 1) worker.ref();
-    const message: CatalogMessage = { ...request, id, sync: false, ...options };
-    worker.postMessage(message);
-  });
+  const message: Omit<CatalogMessage, 'id'> = { ...request, sync: false, ...options };
+  return started().calls.call(message) as Promise<CatalogAnswers[R['op']]>;
 }
 
 /**
@@ -101,8 +84,8 @@ export function catalogCallSync<R extends CatalogRequest>(
   request: R,
   options: CallOptions = {},
 ): CatalogAnswers[R['op']] {
-  const { worker, flag, syncPort } = started();
-  const id = nextId++;
+  const { worker, calls, flag, syncPort } = started();
+  const id = calls.id();
   Atomics.store(flag, 0, 0);
   const message: CatalogMessage = { ...request, id, sync: true, ...options };
   worker.postMessage(message);

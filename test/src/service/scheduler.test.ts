@@ -73,6 +73,22 @@ function manualRun(): {
 
 const dataDir = (): string => mkdtempSync(join(tmpdir(), 'leastpriv-scheduler-'));
 
+/** A scheduler for 06:00 UTC on the 1st over a run the test finishes, on a fake clock. */
+const firstOfMonthUtc = (
+  runs: RunsFile,
+  work: ReturnType<typeof manualRun>,
+  time: ReturnType<typeof fakeClock>,
+): MonthlyScheduler =>
+  new MonthlyScheduler({
+    cron: '0 6 1 * *',
+    timezone: 'UTC',
+    runs,
+    run: work.run,
+    logger,
+    clock: time.clock,
+    trigger: fakeTrigger().trigger,
+  });
+
 describe('dueFireTimes', () => {
   it('fires at 06:00 on the 1st in UTC, not a second before', () => {
     const after = new Date('2026-10-15T00:00:00Z');
@@ -250,15 +266,7 @@ describe('MonthlyScheduler', () => {
     const time = fakeClock('2026-10-20T00:00:00Z');
     const runs = new RunsFile(dir);
     const work = manualRun();
-    const scheduler = new MonthlyScheduler({
-      cron: '0 6 1 * *',
-      timezone: 'UTC',
-      runs,
-      run: work.run,
-      logger,
-      clock: time.clock,
-      trigger: fakeTrigger().trigger,
-    });
+    const scheduler = firstOfMonthUtc(runs, work, time);
     await scheduler.start();
     time.set('2026-11-01T06:00:00Z');
     const first = scheduler.tick();
@@ -284,15 +292,7 @@ describe('MonthlyScheduler', () => {
     const time = fakeClock('2026-11-03T10:00:00Z');
     const runs = new RunsFile(dir);
     const work = manualRun();
-    const scheduler = new MonthlyScheduler({
-      cron: '0 6 1 * *',
-      timezone: 'UTC',
-      runs,
-      run: work.run,
-      logger,
-      clock: time.clock,
-      trigger: fakeTrigger().trigger,
-    });
+    const scheduler = firstOfMonthUtc(runs, work, time);
     const started = scheduler.start();
     // Only the latest missed fire time runs (it reports October); the others are recorded.
     expect(work.calls.map((c) => [c.fire, c.trigger])).toEqual([
