@@ -6,7 +6,8 @@
  * counted per file and reason, and what was read before the fault is kept.
  */
 import { createHash, webcrypto } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import type { Catalog, Issue } from '../policy-model/index.js';
@@ -14,7 +15,7 @@ import { readAccessAdvisor } from './access-advisor.js';
 import { TrailScanError } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor, type Actor } from './cloudtrail/principal.js';
-import { judgeCall, roleArnsIn } from './verdict.js';
+import { judgeCall, roleArnsIn, RULES_VERSION } from './verdict.js';
 import { parseRecords, type CloudTrailRecord } from './cloudtrail/record.js';
 import type {
   DeniedAttempt,
@@ -64,8 +65,18 @@ export interface IngestOptions {
   readonly actionMap: ActionMap;
   readonly store: UsageStore;
   readonly onProgress?: (progress: IngestProgress) => void;
-  /** Files per transaction (default 64): a crash loses at most the batch being written. */
+  /**
+   * Most files per transaction (default: no limit but `batchBytes`). A crash loses at most the
+   * batch being written.
+   */
   readonly batchFiles?: number;
+  /**
+   * Most bytes of trail files (as stored, gzip or not) per transaction (default 256 MiB). The
+   * DuckDB engine reads a batch in one statement: every batch costs a fixed share of planning,
+   * judging and committing (bench/usage.bench.ts), while its memory grows with the distinct
+   * activity in it, not with its records, and spills to disk past the store's memory limit.
+   */
+  readonly batchBytes?: number;
   /**
    * `node` (default): parse every file in Node, exact. `duckdb`: DuckDB reads and groups the
    * records (faster; actions a call needs only with some parameter are counted whenever the call is).
@@ -384,7 +395,13 @@ export async function ingestCloudTrail(
   const unmapped = new Map<string, UnmappedPair & { count: number }>();
   let done = 0;
   // Files are stored in batches, each in one transaction (see `UsageStore.ingestFiles`).
-  const batchFiles = options.batchFiles ?? 64;
+  const batches = planBatches(
+    files,
+    options.batchFiles ?? Number.POSITIVE_INFINITY,
+    options.batchBytes ?? DEFAULT_BATCH_BYTES,
+  );
+  // The Node engine also stores every 64 files, so its facts in memory stay bounded.
+  const nodeBatchFiles = options.batchFiles ?? 64;
   let batch: { file: FileKey; facts: FileFacts }[] = [];
   let batchFacts = 0;
   const flush = async () => {
@@ -425,29 +442,53 @@ export async function ingestCloudTrail(
       parameters: undefined,
     });
   };
+  // The version of the rules, catalog and action map behind a verdict: a store that keeps the
+  // calls it read judges them again when it changes.
+  const verdictsVersion = `rules ${RULES_VERSION}; ${options.catalog.version}; action map ${options.actionMap.version}`;
   // Each batch's keys are hashed while the batch before it is being read and stored: WebCrypto
   // digests on libuv's thread pool, so the event loop stays free to drive the store.
-  const prepare = (start: number) =>
-    start < files.length ? keyFiles(root, files.slice(start, start + batchFiles)) : undefined;
+  const prepare = (i: number) => (i < batches.length ? keyFiles(root, batches[i]!) : undefined);
   let upcoming = prepare(0);
-  for (let start = 0; start < files.length; start += batchFiles) {
+  for (let i = 0; i < batches.length; i += 1) {
     const read = await upcoming!;
-    upcoming = prepare(start + batchFiles);
+    upcoming = prepare(i + 1);
+    const doneBefore = done;
     for (const f of read) summary.bytes += f.key.size;
     done += read.length;
     const known = await options.store.knownFiles(read.map((f) => f.key));
     const fresh = read.filter((f) => !known.has(f.key.path));
     summary.filesAlreadyIngested += read.length - fresh.length;
+    const freshBytes = fresh.reduce((n, f) => n + f.key.size, 0);
+    // Where progress stands once the files already ingested are counted and `part` of the fresh
+    // ones (by count and by bytes) are read.
+    const progress = (part: number, partBytes: number): IngestProgress => ({
+      filesDone: doneBefore + read.length - fresh.length + Math.floor(part),
+      filesTotal: files.length,
+      records: summary.records,
+      bytes: summary.bytes - freshBytes + Math.floor(partBytes),
+      seconds: (performance.now() - started) / 1000,
+    });
     let scanned = false;
     if (readsTrail && fresh.length > 0) {
       // DuckDB reads, groups and stores; TypeScript judges the distinct calls. A batch DuckDB
       // cannot read (a corrupt or truncated file) is read again file by file in Node, which salvages.
+      // A batch is one long statement: its progress comes from the store while it runs.
+      const ticker =
+        options.onProgress && options.store.trailProgress
+          ? setInterval(() => {
+              const part = options.store.trailProgress!();
+              options.onProgress!(progress(part * fresh.length, part * freshBytes));
+            }, 250)
+          : undefined;
       try {
         const result = await readsTrail.call(
           options.store,
           fresh.map(({ path, key }) => ({ path, file: key })),
           judge,
-          options.threads === undefined ? {} : { threads: options.threads },
+          {
+            verdictsVersion,
+            ...(options.threads === undefined ? {} : { threads: options.threads }),
+          },
         );
         for (const n of result.records.values()) summary.records += n;
         summary.usageRecords += result.usageRecords;
@@ -460,11 +501,15 @@ export async function ingestCloudTrail(
       } catch (e) {
         if (!(e instanceof TrailScanError)) throw e;
         summary.fallbacks.push({ files: fresh.length, reason: e.message });
+      } finally {
+        clearInterval(ticker);
       }
     }
     if (!scanned) {
-      for (const { path, key, buffer } of fresh) {
+      let readBytes = 0;
+      for (const [k, { path, key }] of fresh.entries()) {
         const issues: Issue[] = [];
+        const buffer = readFileSync(path);
         const text = path.endsWith('.gz')
           ? gunzip(buffer, key.path, issues)
           : buffer.toString('utf8');
@@ -486,7 +531,9 @@ export async function ingestCloudTrail(
           batchFacts += facts.facts.length;
           summary.filesIngested += 1;
         }
-        if (batch.length >= batchFiles || batchFacts >= 200_000) await flush();
+        if (batch.length >= nodeBatchFiles || batchFacts >= 200_000) await flush();
+        readBytes += key.size;
+        options.onProgress?.(progress(k + 1, readBytes));
       }
     }
     options.onProgress?.({
@@ -506,22 +553,64 @@ export async function ingestCloudTrail(
   return summary;
 }
 
-/** Reads files and computes their keys (path relative to `root`, size, SHA-256). */
+/** Default `batchBytes`: 256 MiB of trail files per transaction. */
+export const DEFAULT_BATCH_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Splits the files, in order, into batches of at most `maxFiles` files and, unless one file is
+ * larger, at most `maxBytes` bytes.
+ */
+export function planBatches(
+  files: readonly string[],
+  maxFiles: number,
+  maxBytes: number,
+): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const size = statSync(file).size;
+    if (batch.length > 0 && (batch.length >= maxFiles || bytes + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(file);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * Computes files' keys (path relative to `root`, size, SHA-256), a few files at a time, keeping
+ * none of their contents: a batch may be hundreds of megabytes.
+ */
 async function keyFiles(
   root: string,
   paths: readonly string[],
-): Promise<{ path: string; key: FileKey; buffer: Buffer }[]> {
-  const buffers = paths.map((path) => readFileSync(path));
-  const digests = await Promise.all(buffers.map((b) => webcrypto.subtle.digest('SHA-256', b)));
-  return paths.map((path, i) => ({
-    path,
-    key: {
-      path: relative(root, path),
-      size: buffers[i]!.length,
-      hash: Buffer.from(digests[i]!).toString('hex'),
-    },
-    buffer: buffers[i]!,
-  }));
+): Promise<{ path: string; key: FileKey }[]> {
+  const keys: { path: string; key: FileKey }[] = [];
+  for (let i = 0; i < paths.length; i += 16) {
+    const chunk = paths.slice(i, i + 16);
+    keys.push(
+      ...(await Promise.all(
+        chunk.map(async (path) => {
+          const buffer = await readFile(path);
+          const digest = await webcrypto.subtle.digest('SHA-256', buffer);
+          return {
+            path,
+            key: {
+              path: relative(root, path),
+              size: buffer.length,
+              hash: Buffer.from(digest).toString('hex'),
+            },
+          };
+        }),
+      )),
+    );
+  }
+  return keys;
 }
 
 /** What reading Access Advisor files did. */

@@ -44,6 +44,12 @@ export type Verdict =
       readonly person?: string;
     };
 
+/**
+ * The version of the rules below and of `resolveActor`: raise it when a change gives a call
+ * another verdict, so stores that keep calls judge them again.
+ */
+export const RULES_VERSION = 1;
+
 /** Decides what a call means. */
 export function judgeCall(call: Call): Verdict {
   // Sign-ins and events AWS emits on its own are not uses of a permission.

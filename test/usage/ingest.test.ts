@@ -229,50 +229,55 @@ describe('ingesting CloudTrail', () => {
     await store.close();
   });
 
-  it('is crash-consistent: a process killed inside a file leaves the store as before that file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
-    for (let i = 0; i < 5; i += 1)
-      trailFile(
-        dir,
-        `f${i}.json.gz`,
-        Array.from({ length: 10 }, () => event({ eventName: i % 2 ? 'PutObject' : 'GetObject' })),
-      );
-    const db = join(mkdtempSync(join(tmpdir(), 'leastpriv-crash-')), 'usage.db');
-    const script = (crashAt: number) => `
+  it.each(['node', 'duckdb'])(
+    'is crash-consistent (%s engine): a process killed inside a file leaves the store as before that file',
+    (engine) => {
+      const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+      for (let i = 0; i < 5; i += 1)
+        trailFile(
+          dir,
+          `f${i}.json.gz`,
+          Array.from({ length: 10 }, () => event({ eventName: i % 2 ? 'PutObject' : 'GetObject' })),
+        );
+      const db = join(mkdtempSync(join(tmpdir(), 'leastpriv-crash-')), 'usage.db');
+      const script = (crashAt: number) => `
       import { ingestCloudTrail } from ${JSON.stringify(join(ROOT, 'dist/usage/ingest.js'))};
       import { DuckDbUsageStore } from ${JSON.stringify(join(ROOT, 'dist/usage/store/duckdb.js'))};
       import { loadCloudTrailActionMap } from ${JSON.stringify(join(ROOT, 'dist/src/action-map.js'))};
       import { loadCatalog } from ${JSON.stringify(join(ROOT, 'dist/src/catalog.js'))};
       let n = 0;
       const store = await DuckDbUsageStore.open(${JSON.stringify(db)}, { beforeCommit: () => { if (++n === ${crashAt}) process.kill(process.pid, 'SIGKILL'); } });
-      const s = await ingestCloudTrail(${JSON.stringify(dir)}, { catalog: loadCatalog(), actionMap: loadCloudTrailActionMap(), store, batchFiles: 1 });
+      const s = await ingestCloudTrail(${JSON.stringify(dir)}, { catalog: loadCatalog(), actionMap: loadCloudTrailActionMap(), store, batchFiles: 1, engine: '${engine}' });
       await store.close();
       console.log(JSON.stringify(s.filesIngested));`;
-    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script(3)], {
-      encoding: 'utf8',
-    });
-    expect(crashed.signal).toBe('SIGKILL');
-    const resumed = spawnSync(process.execPath, ['--input-type=module', '-e', script(-1)], {
-      encoding: 'utf8',
-    });
-    expect(resumed.stderr).toBe('');
-    // Two files were committed before the crash; the third rolled back and is ingested again.
-    expect(JSON.parse(resumed.stdout)).toBe(3);
-    const check = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { DuckDbUsageStore } from ${JSON.stringify(join(ROOT, 'dist/usage/store/duckdb.js'))}; const s = await DuckDbUsageStore.open(${JSON.stringify(db)}); console.log(JSON.stringify(await s.usage({ asOf: '2026-11-24', windowDays: 90 }))); await s.close();`,
-      ],
-      { encoding: 'utf8' },
-    );
-    const rows = JSON.parse(check.stdout) as { action: string; count: number }[];
-    expect(rows.map((r) => [r.action, r.count])).toEqual([
-      ['s3:GetObject', 30],
-      ['s3:PutObject', 20],
-    ]);
-  });
+      const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script(3)], {
+        encoding: 'utf8',
+      });
+      expect(crashed.signal).toBe('SIGKILL');
+      const resumed = spawnSync(process.execPath, ['--input-type=module', '-e', script(-1)], {
+        encoding: 'utf8',
+      });
+      expect(resumed.stderr).toBe('');
+      // Two files were committed before the crash; the third rolled back and is ingested again.
+      expect(JSON.parse(resumed.stdout)).toBe(3);
+      const check = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { DuckDbUsageStore } from ${JSON.stringify(join(ROOT, 'dist/usage/store/duckdb.js'))}; const s = await DuckDbUsageStore.open(${JSON.stringify(db)}); console.log(JSON.stringify(await s.usage({ asOf: '2026-11-24', windowDays: 90 }))); await s.close();`,
+        ],
+        { encoding: 'utf8' },
+      );
+      const rows = JSON.parse(check.stdout) as { action: string; count: number }[];
+      expect(rows.map((r) => [r.action, r.count])).toEqual([
+        ['s3:GetObject', 30],
+        // The DuckDB engine does not read request parameters: a GetObject may name a version.
+        ...(engine === 'duckdb' ? [['s3:GetObjectVersion', 30]] : []),
+        ['s3:PutObject', 20],
+      ]);
+    },
+  );
 
   it('reads the real records shipped in fixtures/cloudtrail without errors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-real-'));
@@ -346,7 +351,7 @@ describe('ingesting CloudTrail', () => {
     expect(used(duckdb.usage).filter((u) => !extra.includes(u))).toEqual(used(node.usage));
   });
 
-  it('judges each call once per run: a new run (a new judge) judges again; a hash collision is caught', async () => {
+  it('judges each call once; new rules judge every stored call again; a hash collision is caught', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-judge-'));
     const files = ['a.json', 'b.json', 'c.json'].map((name) => {
       trailFile(
@@ -372,14 +377,14 @@ describe('ingesting CloudTrail', () => {
     await store.ingestTrailFiles!([files[0]!], first);
     await store.ingestTrailFiles!([files[1]!], first);
     expect(judged).toEqual(['s3:ListAllMyBuckets ListBuckets']);
-    // Another run, another judge: the verdicts of the first are not reused.
+    const window = { asOf: '2026-11-24', windowDays: 400 };
+    expect(await store.usage(window)).toMatchObject([{ action: 's3:ListAllMyBuckets', count: 2 }]);
+    // Another judge (another run, or other rules): the stored call is judged again, so the facts
+    // already stored follow the new verdict without the trail being read again.
     const second = judgeAs('s3:ListBucket');
     await store.ingestTrailFiles!([files[2]!], second);
-    expect(judged).toHaveLength(2);
-    const actions = (await store.usage({ asOf: '2026-11-24', windowDays: 400 })).map(
-      (r) => r.action,
-    );
-    expect(actions.sort()).toEqual(['s3:ListAllMyBuckets', 's3:ListBucket']);
+    expect(judged).toEqual(['s3:ListAllMyBuckets ListBuckets', 's3:ListBucket ListBuckets']);
+    expect(await store.usage(window)).toMatchObject([{ action: 's3:ListBucket', count: 3 }]);
     // In the same run, a call whose first hash matches a judged call but whose second does not
     // is refused (the batch then goes the Node way).
     const connection = (store as unknown as { connection: { run(sql: string): Promise<unknown> } })
@@ -404,6 +409,46 @@ describe('ingesting CloudTrail', () => {
       ),
     ).rejects.toThrow('two distinct calls share a hash');
     await store.close();
+  });
+
+  it('keeps calls and verdicts across runs of the same rules, and judges them again for new ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-judge-'));
+    trailFile(
+      dir,
+      'a.json',
+      [event({ eventSource: 's3.amazonaws.com', eventName: 'ListBuckets' })],
+      false,
+    );
+    const file = {
+      path: join(trailFolder(dir), 'a.json'),
+      file: { path: 'a.json', size: 1, hash: 'a' },
+    };
+    const path = join(mkdtempSync(join(tmpdir(), 'leastpriv-usage-')), 'usage.db');
+    const judged: string[] = [];
+    const judge = (call: { eventName: string }) => {
+      judged.push(call.eventName);
+      return {
+        kind: 'usage' as const,
+        principal: 'arn:aws:iam::111122223333:role/app',
+        actions: ['s3:ListAllMyBuckets'],
+      };
+    };
+    const ingestWith = async (verdictsVersion: string, key: string) => {
+      const store = await DuckDbUsageStore.open(path);
+      await store.ingestTrailFiles!([{ ...file, file: { ...file.file, path: key } }], judge, {
+        verdictsVersion,
+      });
+      const rows = await store.usage({ asOf: '2026-11-24', windowDays: 400 });
+      await store.close();
+      return rows.map((r) => r.count);
+    };
+    expect(await ingestWith('v1', 'a1')).toEqual([1]);
+    // Another process, the same rules: the stored call is not judged again.
+    expect(await ingestWith('v1', 'a2')).toEqual([2]);
+    expect(judged).toEqual(['ListBuckets']);
+    // New rules: the stored call is judged again once, then the batch's known call is reused.
+    expect(await ingestWith('v2', 'a3')).toEqual([3]);
+    expect(judged).toEqual(['ListBuckets', 'ListBuckets']);
   });
 
   it('refuses the DuckDB engine with a store that cannot read trail files', async () => {

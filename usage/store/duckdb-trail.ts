@@ -1,10 +1,12 @@
 /**
  * The DuckDB store reading trail files itself: DuckDB reads and groups the raw records into a
- * temporary table (usage/cloudtrail/duckdb-scan.ts), TypeScript judges each distinct call once
- * (`judgeCall`: identity, action mapping, denied or used), and SQL joins the verdicts back and
- * appends the facts, so no per-record value ever crosses into JavaScript. One transaction per
- * batch: a crash leaves the store as it was before the batch.
+ * temporary table (usage/cloudtrail/duckdb-scan.ts); the grouped uses are appended as they are,
+ * keyed by the call's hash, and TypeScript judges each distinct call once (`judgeCall`: identity,
+ * action mapping, denied or used) when it is first seen, so no per-record value ever crosses into
+ * JavaScript and storing a batch costs one copy of its grouped rows. Reads join uses to verdicts.
+ * One transaction per batch: a crash leaves the store as it was before the batch.
  */
+import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { objectOrBucket, scanTrailFilesInto, TrailScanError } from '../cloudtrail/duckdb-scan.js';
 import type { FileKey, UnmappedPair } from '../facts.js';
@@ -52,25 +54,72 @@ function verdictRows(verdict: Verdict): VerdictRow[] {
   }
 }
 
-/** The judge whose verdicts the connection's `trail_verdicts` hold. */
-const judgedBy = new WeakMap<DuckDBConnection, (call: TrailCall) => Verdict>();
+/** A token per judge given no version: a new judge (a new ingest run) judges every call again. */
+const judgeTokens = new WeakMap<(call: TrailCall) => Verdict, string>();
 
 /**
- * Makes sure the connection's verdict tables exist and hold only this judge's verdicts (a new
- * ingest run brings a new judge: another action map may give other verdicts).
+ * Makes sure `trail_verdicts` holds the verdicts of these rules (`version`: rules, catalog and
+ * action map) on every stored call, judging them all again when another version judged them.
+ * Runs inside the batch's transaction, so a batch rolled back takes the new verdicts with it.
  */
-async function startRun(c: DuckDBConnection, judge: (call: TrailCall) => Verdict): Promise<void> {
-  // A batch rolled back (read the Node way instead) may have taken the tables' creation with it.
-  if (judgedBy.get(c) === judge) {
-    const exists = await c.runAndReadAll(
-      `SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'trail_verdicts'`,
-    );
-    if (Number(exists.getRows()[0]![0]) > 0) return;
+async function judgeStoredCalls(
+  c: DuckDBConnection,
+  judge: (call: TrailCall) => Verdict,
+  version: string | undefined,
+): Promise<void> {
+  let current = version;
+  if (current === undefined) {
+    current = judgeTokens.get(judge) ?? `run:${randomUUID()}`;
+    judgeTokens.set(judge, current);
   }
-  await c.run(`CREATE OR REPLACE TEMP TABLE trail_calls (call UBIGINT, call_check UBIGINT);
-    CREATE OR REPLACE TEMP TABLE trail_verdicts (call UBIGINT, kind VARCHAR, principal VARCHAR,
-      action VARCHAR, person VARCHAR, reason VARCHAR)`);
-  judgedBy.set(c, judge);
+  const stored = (
+    await c.runAndReadAll(`SELECT value FROM meta WHERE key = 'verdicts_of'`)
+  ).getRows()[0]?.[0];
+  if (stored === current) return;
+  const calls = (
+    await c.runAndReadAll(
+      'SELECT call, identity, event_source, event_name, event_type, error_code FROM trail_calls',
+    )
+  ).getRows();
+  await c.run('DELETE FROM trail_verdicts');
+  const appender = await c.createAppender('trail_verdicts');
+  for (const [call, identity, eventSource, eventName, eventType, errorCode] of calls)
+    appendVerdict(
+      appender,
+      call as bigint,
+      judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
+    );
+  appender.closeSync();
+  await c.run(`INSERT OR REPLACE INTO meta VALUES ('verdicts_of', $1)`, [current]);
+}
+
+function trailCall(
+  identity: unknown,
+  eventSource: unknown,
+  eventName: unknown,
+  eventType: unknown,
+  errorCode: unknown,
+): TrailCall {
+  return {
+    identity: String(identity),
+    eventSource: String(eventSource),
+    eventName: String(eventName),
+    eventType: eventType === null ? null : String(eventType),
+    errorCode: errorCode === null ? null : String(errorCode),
+  };
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void {
+  for (const [kind, principal, action, person, reason] of verdictRows(verdict)) {
+    appender.appendUBigInt(call);
+    appender.appendVarchar(kind);
+    for (const v of [principal, action, person, reason])
+      if (v === null) appender.appendNull();
+      else appender.appendVarchar(v);
+    appender.endRow();
+  }
 }
 
 /**
@@ -81,19 +130,18 @@ export async function ingestTrailBatch(
   c: DuckDBConnection,
   batch: readonly { readonly path: string; readonly file: FileKey }[],
   judge: (call: TrailCall) => Verdict,
+  version?: string,
 ): Promise<TrailBatchResult> {
   const records = await scanTrailFilesInto(
     c,
     batch.map((b) => b.path),
     'trail_scan',
   );
+  await judgeStoredCalls(c, judge, version);
 
-  // The distinct calls; TypeScript judges each once per run: verdicts of earlier batches are
-  // kept in `trail_verdicts` (a temporary table of the connection, emptied when a new run, i.e. a
-  // new judge, starts), so a batch judges only the calls it is the first to see. Verdicts join
-  // back on the call's hash; a second, salted hash catches two calls sharing the first, and the
-  // batch then goes the Node way instead.
-  await startRun(c, judge);
+  // The distinct calls: each is stored and judged once, when a batch first sees it. Uses join
+  // their verdicts on the call's hash; a second, salted hash catches two calls sharing the first,
+  // and the batch then goes the Node way instead.
   const [duplicates, mismatched] = (
     await c.runAndReadAll(
       `SELECT (SELECT count(*) - count(DISTINCT call) FROM trail_scan WHERE row_kind = 'call'),
@@ -116,46 +164,24 @@ export async function ingestTrailBatch(
   for (const [call, check, identity, eventSource, eventName, eventType, errorCode] of calls) {
     known.appendUBigInt(call as bigint);
     known.appendUBigInt(check as bigint);
+    for (const v of [identity, eventSource, eventName, eventType, errorCode])
+      if (v === null) known.appendNull();
+      else known.appendVarchar(String(v));
     known.endRow();
-    const verdict = judge({
-      identity: String(identity),
-      eventSource: String(eventSource),
-      eventName: String(eventName),
-      eventType: eventType === null ? null : String(eventType),
-      errorCode: errorCode === null ? null : String(errorCode),
-    });
-    for (const [kind, principal, action, person, reason] of verdictRows(verdict)) {
-      appender.appendUBigInt(call as bigint);
-      appender.appendVarchar(kind);
-      for (const v of [principal, action, person, reason])
-        if (v === null) appender.appendNull();
-        else appender.appendVarchar(v);
-      appender.endRow();
-    }
+    appendVerdict(
+      appender,
+      call as bigint,
+      judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
+    );
   }
   known.closeSync();
   appender.closeSync();
 
-  // The verdicts joined back to the uses, per kind. Facts, denied attempts and people are
-  // appended; reads aggregate (see the schema notes).
-  const judged = (kind: string) => `FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
-    WHERE s.row_kind = 'use' AND v.kind = '${kind}'`;
-  await c.run(`INSERT INTO usage_facts
-    SELECT v.principal, v.action,
-           coalesce(${objectOrBucket('s.resource', 's.has_key', 'min(s.key_min)', 'max(s.key_max)')}, ''),
-           s.day, 'cloudtrail', sum(s.n), min(s.first_seen), max(s.last_seen)
-    ${judged('usage')}
-    GROUP BY v.principal, v.action, s.resource, s.has_key, s.day`);
-  await c.run(`INSERT INTO usage_facts
-    SELECT v.principal, v.action, '', s.day, 'cloudtrail', sum(s.n), min(s.first_seen), max(s.last_seen)
-    ${judged('usage-bare')}
-    GROUP BY v.principal, v.action, s.day`);
-  await c.run(`INSERT INTO denied_attempts
-    SELECT v.principal, v.action, s.day, v.reason, sum(s.n), min(s.first_seen), max(s.last_seen)
-    ${judged('denied')} GROUP BY v.principal, v.action, s.day, v.reason`);
-  await c.run(`INSERT INTO session_people
-    SELECT v.principal, v.person, s.day, sum(s.n) ${judged('person')}
-    GROUP BY v.principal, v.person, s.day`);
+  // The uses are stored as read: facts, denied attempts and people are these joined to the
+  // verdicts (the `all_*` views of the schema).
+  await c.run(`INSERT INTO trail_uses
+    SELECT call, day, ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')}, n, first_seen, last_seen
+    FROM trail_scan WHERE row_kind = 'use'`);
   // Totals and unmapped pairs need no day: the call rows suffice.
   const totals = (
     await c.runAndReadAll(`SELECT v.kind, v.reason, s.event_source, s.event_name, sum(s.n)::DOUBLE

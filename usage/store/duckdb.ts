@@ -22,7 +22,7 @@ import type {
 import { windowStart } from '../facts.js';
 import type { Verdict } from '../verdict.js';
 import { ingestTrailBatch } from './duckdb-trail.js';
-import type { TrailBatchResult, TrailCall, UsageStore } from './store.js';
+import type { TrailBatchOptions, TrailBatchResult, TrailCall, UsageStore } from './store.js';
 
 /** Schema migrations, in order; each runs once. Never edit one that has shipped: add another. */
 export const MIGRATIONS: readonly string[] = [
@@ -46,6 +46,35 @@ export const MIGRATIONS: readonly string[] = [
      ALTER TABLE ${table}_v2 RENAME TO ${table};`,
     )
     .join('\n'),
+  // v3: the DuckDB engine stores what it read, not what it concluded: each distinct call once
+  // (`trail_calls`), its uses per day and resource keyed by the call's hash (`trail_uses`), and
+  // the verdicts of the current rules on each call (`trail_verdicts`, re-judged when the rules,
+  // the catalog or the action map change). Facts are the uses joined to the verdicts (the
+  // `all_*` views), so storing a batch is one copy of its grouped rows, and a better action map
+  // corrects facts already stored without reading the trail again.
+  `CREATE TABLE trail_calls (call UBIGINT, call_check UBIGINT, identity VARCHAR, event_source VARCHAR,
+                             event_name VARCHAR, event_type VARCHAR, error_code VARCHAR);
+   CREATE TABLE trail_verdicts (call UBIGINT, kind VARCHAR, principal VARCHAR, action VARCHAR,
+                                person VARCHAR, reason VARCHAR);
+   CREATE TABLE trail_uses (call UBIGINT, day DATE, resource VARCHAR, count BIGINT,
+                            first_seen TIMESTAMP, last_seen TIMESTAMP);
+   CREATE VIEW all_usage_facts AS
+     SELECT principal, action, resource, day, source, count, first_seen, last_seen FROM usage_facts
+     UNION ALL
+     SELECT v.principal, v.action, CASE WHEN v.kind = 'usage' THEN coalesce(u.resource, '') ELSE '' END,
+            u.day::VARCHAR, 'cloudtrail', u.count, strftime(u.first_seen, '%Y-%m-%dT%H:%M:%SZ'), strftime(u.last_seen, '%Y-%m-%dT%H:%M:%SZ')
+     FROM trail_uses u JOIN trail_verdicts v ON v.call = u.call WHERE v.kind IN ('usage', 'usage-bare');
+   CREATE VIEW all_denied_attempts AS
+     SELECT principal, action, day, error_code, count, first_seen, last_seen FROM denied_attempts
+     UNION ALL
+     SELECT v.principal, v.action, u.day::VARCHAR, v.reason, u.count, strftime(u.first_seen, '%Y-%m-%dT%H:%M:%SZ'), strftime(u.last_seen, '%Y-%m-%dT%H:%M:%SZ')
+     FROM trail_uses u JOIN trail_verdicts v ON v.call = u.call WHERE v.kind = 'denied';
+   CREATE VIEW all_session_people AS
+     SELECT principal, person, day, count FROM session_people
+     UNION ALL
+     SELECT v.principal, v.person, u.day::VARCHAR, u.count
+     FROM trail_uses u JOIN trail_verdicts v ON v.call = u.call WHERE v.kind = 'person';
+   INSERT OR REPLACE INTO meta VALUES ('verdicts_of', '');`,
 ];
 
 /** Sums the facts of several files that share a key. */
@@ -118,6 +147,9 @@ export class DuckDbUsageStore implements UsageStore {
     await connection.run(`SET memory_limit = '${options.memoryLimit ?? '256MB'}'`);
     // Rows have no order to keep; keeping it serialises inserts and table creation.
     await connection.run('SET preserve_insertion_order = false');
+    // Track the progress of long statements (a large trail batch is one), without printing it.
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
     await store.migrate();
     return store;
   }
@@ -226,14 +258,14 @@ export class DuckDbUsageStore implements UsageStore {
   async ingestTrailFiles(
     batch: readonly { readonly path: string; readonly file: FileKey }[],
     judge: (call: TrailCall) => Verdict,
-    options: { readonly threads?: number } = {},
+    options: TrailBatchOptions = {},
   ): Promise<TrailBatchResult> {
     const c = this.connection;
     if (options.threads !== undefined)
       await c.run(`SET threads = ${Math.max(1, Math.floor(options.threads))}`);
     await c.run('BEGIN TRANSACTION');
     try {
-      const result = await ingestTrailBatch(c, batch, judge);
+      const result = await ingestTrailBatch(c, batch, judge, options.verdictsVersion);
       await this.recordFiles(
         batch.map(({ path, file }) => ({ file, records: result.records.get(path) ?? 0 })),
       );
@@ -243,6 +275,11 @@ export class DuckDbUsageStore implements UsageStore {
       await c.run('ROLLBACK');
       throw e;
     }
+  }
+
+  trailProgress(): number {
+    const { percentage } = this.connection.progress;
+    return percentage > 0 ? Math.min(percentage / 100, 1) : 0;
   }
 
   /**
@@ -289,7 +326,7 @@ export class DuckDbUsageStore implements UsageStore {
   async usage(window: UsageWindow, principal?: string): Promise<UsageRow[]> {
     const rows = await this.windowRows(
       `SELECT principal, action, sum(count) AS count, min(first_seen) AS first_seen, max(last_seen) AS last_seen
-       FROM usage_facts WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL
+       FROM all_usage_facts WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL
        GROUP BY principal, action ORDER BY principal, action`,
       window,
       principal,
@@ -312,7 +349,7 @@ export class DuckDbUsageStore implements UsageStore {
     // object per row from the driver costs seconds.
     const result = await this.connection.runAndReadAll(
       `SELECT principal, action, resource, source, sum(count)::DOUBLE, min(first_seen), max(last_seen)
-       FROM usage_facts WHERE day BETWEEN $1 AND $2 ${filtered}
+       FROM all_usage_facts WHERE day BETWEEN $1 AND $2 ${filtered}
        GROUP BY principal, action, resource, source ORDER BY principal, action, resource, source`,
       params,
     );
@@ -347,7 +384,7 @@ export class DuckDbUsageStore implements UsageStore {
 
   async peopleByPrincipal(window: UsageWindow): Promise<Map<string, string[]>> {
     const result = await this.connection.runAndReadAll(
-      `SELECT principal, person, sum(count) AS n FROM session_people WHERE day BETWEEN $1 AND $2
+      `SELECT principal, person, sum(count) AS n FROM all_session_people WHERE day BETWEEN $1 AND $2
        GROUP BY principal, person ORDER BY principal, n DESC, person`,
       [windowStart(window), window.asOf],
     );
@@ -362,14 +399,14 @@ export class DuckDbUsageStore implements UsageStore {
 
   async lastActivity(): Promise<Map<string, string>> {
     const result = await this.connection.runAndReadAll(
-      'SELECT principal, max(last_seen) AS last FROM usage_facts GROUP BY principal',
+      'SELECT principal, max(last_seen) AS last FROM all_usage_facts GROUP BY principal',
     );
     return new Map(result.getRows().map(([p, last]) => [String(p), String(last)]));
   }
 
   async lastUsed(principal: string, action: string): Promise<string | undefined> {
     const result = await this.connection.runAndReadAll(
-      'SELECT max(last_seen) AS last FROM usage_facts WHERE principal = $1 AND action = $2',
+      'SELECT max(last_seen) AS last FROM all_usage_facts WHERE principal = $1 AND action = $2',
       [principal, action],
     );
     const last = result.getRowObjects()[0]?.['last'];
@@ -390,7 +427,7 @@ export class DuckDbUsageStore implements UsageStore {
     window: UsageWindow,
   ): Promise<{ person: string; count: number }[]> {
     const result = await this.connection.runAndReadAll(
-      'SELECT person, sum(count) AS count FROM session_people WHERE principal = $1 AND day BETWEEN $2 AND $3 GROUP BY person ORDER BY count DESC, person',
+      'SELECT person, sum(count) AS count FROM all_session_people WHERE principal = $1 AND day BETWEEN $2 AND $3 GROUP BY person ORDER BY count DESC, person',
       [principal, windowStart(window), window.asOf],
     );
     return result
@@ -405,7 +442,7 @@ export class DuckDbUsageStore implements UsageStore {
     { principal: string; action: string; errorCode: string; count: number; lastSeen: string }[]
   > {
     const rows = await this.windowRows(
-      `SELECT principal, action, error_code, sum(count) AS count, max(last_seen) AS last_seen FROM denied_attempts
+      `SELECT principal, action, error_code, sum(count) AS count, max(last_seen) AS last_seen FROM all_denied_attempts
        WHERE day BETWEEN $1 AND $2 WHERE_PRINCIPAL GROUP BY principal, action, error_code ORDER BY principal, action`,
       window,
       principal,
@@ -421,7 +458,7 @@ export class DuckDbUsageStore implements UsageStore {
 
   async size(): Promise<{ facts: number; files: number }> {
     const result = await this.connection.runAndReadAll(
-      `SELECT (SELECT count(*) FROM (SELECT DISTINCT principal, action, resource, day, source FROM usage_facts)) AS facts,
+      `SELECT (SELECT count(*) FROM (SELECT DISTINCT principal, action, resource, day, source FROM all_usage_facts)) AS facts,
               (SELECT count(*) FROM files) AS files`,
     );
     const row = result.getRowObjects()[0] ?? {};

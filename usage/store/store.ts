@@ -22,6 +22,17 @@ export interface TrailCall {
   readonly errorCode: string | null;
 }
 
+/** How a store reads a batch of trail files. */
+export interface TrailBatchOptions {
+  /** Threads for reading (default: the store's own). */
+  readonly threads?: number;
+  /**
+   * What the judge's verdicts depend on (rules, catalog, action map). A store that keeps calls
+   * judges them all again when it changes; without it, a new judge judges them all again.
+   */
+  readonly verdictsVersion?: string;
+}
+
 /** What one batch of trail files read by the store held. */
 export interface TrailBatchResult {
   /** Records per file path (as given). */
@@ -54,8 +65,10 @@ export interface UsageStore {
   ingestTrailFiles?(
     batch: readonly { readonly path: string; readonly file: FileKey }[],
     judge: (call: TrailCall) => Verdict,
-    options?: { readonly threads?: number },
+    options?: TrailBatchOptions,
   ): Promise<TrailBatchResult>;
+  /** Optional: how far the trail batch being read is, 0 to 1 (for progress bars). */
+  trailProgress?(): number;
   /** Per principal and action, use within the window (optionally one principal). */
   usage(window: UsageWindow, principal?: string): Promise<UsageRow[]>;
   /** Per principal, action, resource and source, use within the window (optionally one principal). */
