@@ -445,20 +445,32 @@ export async function ingestCloudTrail(
   // The version of the rules, catalog and action map behind a verdict: a store that keeps the
   // calls it read judges them again when it changes.
   const verdictsVersion = `rules ${RULES_VERSION}; ${options.catalog.version}; action map ${options.actionMap.version}`;
-  // Each batch's keys are hashed while the batch before it is being read and stored: WebCrypto
-  // digests on libuv's thread pool, so the event loop stays free to drive the store.
-  const prepare = (i: number) => (i < batches.length ? keyFiles(root, batches[i]!) : undefined);
-  let upcoming = prepare(0);
+  // Files are hashed (WebCrypto, on libuv's thread pool) while the store reads: a batch's hashes
+  // start with the batch before it, and only a file whose path was ingested before must be hashed
+  // before it can be told fresh; the others are read at once and their keys recorded at commit.
+  const hashing = (i: number) =>
+    i < batches.length ? batches[i]!.map((f) => hashFile(root, f.path)) : [];
+  let upcoming = hashing(0);
   for (let i = 0; i < batches.length; i += 1) {
-    const read = await upcoming!;
-    upcoming = prepare(i + 1);
+    const keys = upcoming;
+    upcoming = hashing(i + 1);
+    const read = batches[i]!.map((f, j) => ({
+      path: f.path,
+      name: relative(root, f.path),
+      size: f.size,
+      key: keys[j]!,
+    }));
     const doneBefore = done;
-    for (const f of read) summary.bytes += f.key.size;
+    for (const f of read) summary.bytes += f.size;
     done += read.length;
-    const known = await options.store.knownFiles(read.map((f) => f.key));
-    const fresh = read.filter((f) => !known.has(f.key.path));
+    const seen = options.store.pathsKnown
+      ? await options.store.pathsKnown(read.map((f) => f.name))
+      : undefined;
+    const check = seen ? read.filter((f) => seen.has(f.name)) : read;
+    const known = await options.store.knownFiles(await Promise.all(check.map((f) => f.key)));
+    const fresh = read.filter((f) => !known.has(f.name));
     summary.filesAlreadyIngested += read.length - fresh.length;
-    const freshBytes = fresh.reduce((n, f) => n + f.key.size, 0);
+    const freshBytes = fresh.reduce((n, f) => n + f.size, 0);
     // Where progress stands once the files already ingested are counted and `part` of the fresh
     // ones (by count and by bytes) are read.
     const progress = (part: number, partBytes: number): IngestProgress => ({
@@ -507,7 +519,9 @@ export async function ingestCloudTrail(
     }
     if (!scanned) {
       let readBytes = 0;
-      for (const [k, { path, key }] of fresh.entries()) {
+      for (const [k, f] of fresh.entries()) {
+        const { path } = f;
+        const key = await f.key;
         const issues: Issue[] = [];
         const buffer = readFileSync(path);
         const text = path.endsWith('.gz')
@@ -532,7 +546,7 @@ export async function ingestCloudTrail(
           summary.filesIngested += 1;
         }
         if (batch.length >= nodeBatchFiles || batchFacts >= 200_000) await flush();
-        readBytes += key.size;
+        readBytes += f.size;
         options.onProgress?.(progress(k + 1, readBytes));
       }
     }
@@ -564,9 +578,9 @@ export function planBatches(
   files: readonly string[],
   maxFiles: number,
   maxBytes: number,
-): string[][] {
-  const batches: string[][] = [];
-  let batch: string[] = [];
+): { path: string; size: number }[][] {
+  const batches: { path: string; size: number }[][] = [];
+  let batch: { path: string; size: number }[] = [];
   let bytes = 0;
   for (const file of files) {
     const size = statSync(file).size;
@@ -575,42 +589,46 @@ export function planBatches(
       batch = [];
       bytes = 0;
     }
-    batch.push(file);
+    batch.push({ path: file, size });
     bytes += size;
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
 }
 
+/** At most this many files are read for hashing at once. */
+const HASHING_AT_ONCE = 8;
+let hashingNow = 0;
+const hashQueue: (() => void)[] = [];
+
 /**
- * Computes files' keys (path relative to `root`, size, SHA-256), a few files at a time, keeping
- * none of their contents: a batch may be hundreds of megabytes.
+ * A file's key (path relative to `root`, size, SHA-256), computed without keeping its contents,
+ * a few files at a time across the run. A failure surfaces where the key is awaited.
  */
-async function keyFiles(
-  root: string,
-  paths: readonly string[],
-): Promise<{ path: string; key: FileKey }[]> {
-  const keys: { path: string; key: FileKey }[] = [];
-  for (let i = 0; i < paths.length; i += 16) {
-    const chunk = paths.slice(i, i + 16);
-    keys.push(
-      ...(await Promise.all(
-        chunk.map(async (path) => {
-          const buffer = await readFile(path);
-          const digest = await webcrypto.subtle.digest('SHA-256', buffer);
-          return {
-            path,
-            key: {
-              path: relative(root, path),
-              size: buffer.length,
-              hash: Buffer.from(digest).toString('hex'),
-            },
-          };
-        }),
-      )),
-    );
-  }
-  return keys;
+function hashFile(root: string, path: string): Promise<FileKey> {
+  const key = new Promise<void>((start) => {
+    if (hashingNow < HASHING_AT_ONCE) {
+      hashingNow += 1;
+      start();
+    } else hashQueue.push(start);
+  })
+    .then(async () => {
+      const buffer = await readFile(path);
+      const digest = await webcrypto.subtle.digest('SHA-256', buffer);
+      return {
+        path: relative(root, path),
+        size: buffer.length,
+        hash: Buffer.from(digest).toString('hex'),
+      };
+    })
+    .finally(() => {
+      const next = hashQueue.shift();
+      if (next) next();
+      else hashingNow -= 1;
+    });
+  // Awaited later (or never, if the run stops first): not an unhandled rejection meanwhile.
+  key.catch(() => undefined);
+  return key;
 }
 
 /** What reading Access Advisor files did. */

@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { objectOrBucket, scanTrailFilesInto, TrailScanError } from '../cloudtrail/duckdb-scan.js';
-import type { FileKey, UnmappedPair } from '../facts.js';
+import type { UnmappedPair } from '../facts.js';
 import type { Verdict } from '../verdict.js';
-import type { TrailBatchResult, TrailCall } from './store.js';
+import type { TrailBatchResult, TrailCall, TrailFile } from './store.js';
 
 /** One row of `trail_verdicts` (less the call): what a call means, one row per action or person. */
 type VerdictRow = [
@@ -128,7 +128,7 @@ function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void
  */
 export async function ingestTrailBatch(
   c: DuckDBConnection,
-  batch: readonly { readonly path: string; readonly file: FileKey }[],
+  batch: readonly TrailFile[],
   judge: (call: TrailCall) => Verdict,
   version?: string,
 ): Promise<TrailBatchResult> {

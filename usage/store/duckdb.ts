@@ -22,7 +22,13 @@ import type {
 import { windowStart } from '../facts.js';
 import type { Verdict } from '../verdict.js';
 import { ingestTrailBatch } from './duckdb-trail.js';
-import type { TrailBatchOptions, TrailBatchResult, TrailCall, UsageStore } from './store.js';
+import type {
+  TrailBatchOptions,
+  TrailBatchResult,
+  TrailCall,
+  TrailFile,
+  UsageStore,
+} from './store.js';
 
 /** Schema migrations, in order; each runs once. Never edit one that has shipped: add another. */
 export const MIGRATIONS: readonly string[] = [
@@ -183,6 +189,16 @@ export class DuckDbUsageStore implements UsageStore {
     return result.getRowObjects().length > 0;
   }
 
+  async pathsKnown(paths: readonly string[]): Promise<Set<string>> {
+    if (paths.length === 0) return new Set();
+    const result = await this.connection.runAndReadAll(
+      `SELECT DISTINCT f.path FROM files f JOIN (VALUES ${paths.map((_, i) => `($${i + 1})`).join(', ')}) AS k(path)
+       ON f.path = k.path`,
+      [...paths],
+    );
+    return new Set(result.getRows().map((row) => String(row[0])));
+  }
+
   async knownFiles(files: readonly FileKey[]): Promise<Set<string>> {
     if (files.length === 0) return new Set();
     const keys = files.map((_, i) => `($${3 * i + 1}, $${3 * i + 2}::BIGINT, $${3 * i + 3})`);
@@ -256,7 +272,7 @@ export class DuckDbUsageStore implements UsageStore {
   }
 
   async ingestTrailFiles(
-    batch: readonly { readonly path: string; readonly file: FileKey }[],
+    batch: readonly TrailFile[],
     judge: (call: TrailCall) => Verdict,
     options: TrailBatchOptions = {},
   ): Promise<TrailBatchResult> {
@@ -266,8 +282,9 @@ export class DuckDbUsageStore implements UsageStore {
     await c.run('BEGIN TRANSACTION');
     try {
       const result = await ingestTrailBatch(c, batch, judge, options.verdictsVersion);
+      const keys = await Promise.all(batch.map((b) => b.file));
       await this.recordFiles(
-        batch.map(({ path, file }) => ({ file, records: result.records.get(path) ?? 0 })),
+        batch.map(({ path }, i) => ({ file: keys[i]!, records: result.records.get(path) ?? 0 })),
       );
       await c.run('COMMIT');
       return result;

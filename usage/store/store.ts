@@ -22,6 +22,12 @@ export interface TrailCall {
   readonly errorCode: string | null;
 }
 
+/** A trail file to read: where it is, and its key (which may still be hashing: awaited at commit). */
+export interface TrailFile {
+  readonly path: string;
+  readonly file: FileKey | Promise<FileKey>;
+}
+
 /** How a store reads a batch of trail files. */
 export interface TrailBatchOptions {
   /** Threads for reading (default: the store's own). */
@@ -51,6 +57,11 @@ export interface UsageStore {
   hasFile(file: FileKey): Promise<boolean>;
   /** Of these files, the paths of those ingested already with the same size and hash. */
   knownFiles(files: readonly FileKey[]): Promise<Set<string>>;
+  /**
+   * Optional: of these paths, those with any version ingested already. A file whose path is not
+   * among them is new, whatever its hash: ingest then reads it while its hash is computed.
+   */
+  pathsKnown?(paths: readonly string[]): Promise<Set<string>>;
   /** Stores one file's facts atomically: all of them with the file's key, or nothing. */
   ingestFile(file: FileKey, facts: FileFacts): Promise<void>;
   /** Stores several files in one transaction: every file wholly, or none of them. */
@@ -63,7 +74,7 @@ export interface UsageStore {
    * Throws `TrailScanError` when a file cannot be read this way (nothing is stored then).
    */
   ingestTrailFiles?(
-    batch: readonly { readonly path: string; readonly file: FileKey }[],
+    batch: readonly TrailFile[],
     judge: (call: TrailCall) => Verdict,
     options?: TrailBatchOptions,
   ): Promise<TrailBatchResult>;
