@@ -3,12 +3,13 @@
  * consistency and bad input. https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { aggregate, ingestCloudTrail } from '../../usage/ingest.js';
+import { aggregate, ingestCloudTrail, listTrailFiles } from '../../usage/ingest.js';
 import { mapEvent } from '../../usage/cloudtrail/to-action.js';
 import type { CloudTrailRecord } from '../../usage/cloudtrail/record.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
@@ -177,6 +178,32 @@ describe('ingesting CloudTrail', () => {
       filesAlreadyIngested: 2,
     });
     await store.close();
+  });
+
+  it('keys each file by its path, size and SHA-256, whatever the sizes of the files hashed before it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    // Sizes up and down, so the buffers hashing reuses are both too small and too large.
+    for (const [i, n] of [1, 400, 3, 2000, 1, 50].entries())
+      trailFile(
+        dir,
+        `f${i}.json`,
+        Array.from({ length: n }, () => event({})),
+        false,
+      );
+    const keys = listTrailFiles(dir).files.map((path) => {
+      const bytes = readFileSync(path);
+      return {
+        path: relative(dir, path),
+        size: bytes.length,
+        hash: createHash('sha256').update(bytes).digest('hex'),
+      };
+    });
+    for (let run = 0; run < 2; run += 1) {
+      const store = await open();
+      await ingestCloudTrail(dir, { catalog, actionMap, store, engine: 'duckdb' });
+      expect(await store.knownFiles(keys)).toEqual(new Set(keys.map((k) => k.path)));
+      await store.close();
+    }
   });
 
   it('skips digest files, and counts corrupt and truncated files while keeping what they held', async () => {

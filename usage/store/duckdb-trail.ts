@@ -159,29 +159,36 @@ export async function ingestTrailBatch(
        WHERE s.row_kind = 'call'`,
     )
   ).getRows();
+  // The uses are stored as read: facts, denied attempts and people are these joined to the
+  // verdicts (the `all_*` views of the schema). DuckDB copies them while TypeScript judges the
+  // new calls.
+  const copying = c.run(`INSERT INTO trail_uses
+    SELECT call, day, ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')}, n, first_seen, last_seen
+    FROM trail_scan WHERE row_kind = 'use'`);
+  let verdicts: Verdict[];
+  try {
+    verdicts = calls.map(([, , identity, eventSource, eventName, eventType, errorCode]) =>
+      judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
+    );
+  } finally {
+    await copying;
+  }
   const known = await c.createAppender('trail_calls');
   const appender = await c.createAppender('trail_verdicts');
-  for (const [call, check, identity, eventSource, eventName, eventType, errorCode] of calls) {
+  for (const [
+    i,
+    [call, check, identity, eventSource, eventName, eventType, errorCode],
+  ] of calls.entries()) {
     known.appendUBigInt(call as bigint);
     known.appendUBigInt(check as bigint);
     for (const v of [identity, eventSource, eventName, eventType, errorCode])
       if (v === null) known.appendNull();
       else known.appendVarchar(String(v));
     known.endRow();
-    appendVerdict(
-      appender,
-      call as bigint,
-      judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
-    );
+    appendVerdict(appender, call as bigint, verdicts[i]!);
   }
   known.closeSync();
   appender.closeSync();
-
-  // The uses are stored as read: facts, denied attempts and people are these joined to the
-  // verdicts (the `all_*` views of the schema).
-  await c.run(`INSERT INTO trail_uses
-    SELECT call, day, ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')}, n, first_seen, last_seen
-    FROM trail_scan WHERE row_kind = 'use'`);
   // Totals and unmapped pairs need no day: the call rows suffice.
   const totals = (
     await c.runAndReadAll(`SELECT v.kind, v.reason, s.event_source, s.event_name, sum(s.n)::DOUBLE

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type {
   DeniedAttempt,
   FileFacts,
@@ -192,9 +192,8 @@ export class DuckDbUsageStore implements UsageStore {
   async pathsKnown(paths: readonly string[]): Promise<Set<string>> {
     if (paths.length === 0) return new Set();
     const result = await this.connection.runAndReadAll(
-      `SELECT DISTINCT f.path FROM files f JOIN (VALUES ${paths.map((_, i) => `($${i + 1})`).join(', ')}) AS k(path)
-       ON f.path = k.path`,
-      [...paths],
+      'SELECT DISTINCT path FROM files WHERE path IN (SELECT unnest($1::VARCHAR[]))',
+      [listValue([...paths])],
     );
     return new Set(result.getRows().map((row) => String(row[0])));
   }
