@@ -151,14 +151,18 @@ export async function ingestTrailBatch(
   ).getRows()[0]!;
   if (Number(duplicates) > 0 || Number(mismatched) > 0)
     throw new TrailScanError('two distinct calls share a hash', []);
-  const calls = (
+  // The calls no batch has seen are stored as read, and come back to be judged (as columns: a
+  // row array per call cost more than the judging).
+  const [calls = [], identities = [], sources = [], names = [], types = [], codes = []] = (
     await c.runAndReadAll(
-      `SELECT s.call, s.call_check, to_json(s.identity)::VARCHAR, s.event_source, s.event_name,
+      `INSERT INTO trail_calls
+       SELECT s.call, s.call_check, to_json(s.identity)::VARCHAR, s.event_source, s.event_name,
               s.event_type, s.error_code
        FROM trail_scan s ANTI JOIN trail_calls k ON k.call = s.call
-       WHERE s.row_kind = 'call'`,
+       WHERE s.row_kind = 'call'
+       RETURNING call, identity, event_source, event_name, event_type, error_code`,
     )
-  ).getRows();
+  ).getColumns();
   // The uses are stored as read: facts, denied attempts and people are these joined to the
   // verdicts (the `all_*` views of the schema). DuckDB copies them while TypeScript judges the
   // new calls.
@@ -167,27 +171,14 @@ export async function ingestTrailBatch(
     FROM trail_scan WHERE row_kind = 'use'`);
   let verdicts: Verdict[];
   try {
-    verdicts = calls.map(([, , identity, eventSource, eventName, eventType, errorCode]) =>
-      judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
+    verdicts = calls.map((_, i) =>
+      judge(trailCall(identities[i], sources[i], names[i], types[i], codes[i])),
     );
   } finally {
     await copying;
   }
-  const known = await c.createAppender('trail_calls');
   const appender = await c.createAppender('trail_verdicts');
-  for (const [
-    i,
-    [call, check, identity, eventSource, eventName, eventType, errorCode],
-  ] of calls.entries()) {
-    known.appendUBigInt(call as bigint);
-    known.appendUBigInt(check as bigint);
-    for (const v of [identity, eventSource, eventName, eventType, errorCode])
-      if (v === null) known.appendNull();
-      else known.appendVarchar(String(v));
-    known.endRow();
-    appendVerdict(appender, call as bigint, verdicts[i]!);
-  }
-  known.closeSync();
+  for (const [i, call] of calls.entries()) appendVerdict(appender, call as bigint, verdicts[i]!);
   appender.closeSync();
   // Totals and unmapped pairs need no day: the call rows suffice.
   const totals = (
