@@ -128,7 +128,7 @@ SELECT CASE WHEN GROUPING(file) = 0 THEN 'file' WHEN GROUPING(day) = 1 THEN 'cal
        hash(identity, identity.sessionContext IS NULL, identity.sessionContext.sessionIssuer IS NULL,
             event_source, event_name, event_type, error_code, 'leastpriv-check') AS call_check,
        identity, event_source, event_name, event_type,
-       error_code, day, resource, has_key, min(object_key) AS key_min, max(object_key) AS key_max,
+       error_code, day, ${objectOrBucket('resource', 'has_key', 'min(object_key)', 'max(object_key)')} AS resource,
        count(*) AS n, min(t) AS first_seen, max(t) AS last_seen,
        count(*) FILTER (WHERE event_source IS NULL OR event_name IS NULL OR t IS NULL) AS bad
 FROM dated
@@ -189,7 +189,7 @@ export async function readTrailScan(
   const result = await connection.runAndReadAll(`
     SELECT to_json(c.identity)::VARCHAR AS identity, c.event_source AS "eventSource",
            c.event_name AS "eventName", c.event_type AS "eventType", c.error_code AS "errorCode", u.day::VARCHAR AS day,
-           ${objectOrBucket('u.resource', 'u.has_key', 'u.key_min', 'u.key_max')} AS resource,
+           u.resource,
            u.n::DOUBLE AS count, ${isoTime('u.first_seen')} AS "firstSeen", ${isoTime('u.last_seen')} AS "lastSeen"
     FROM ${table} u JOIN ${table} c ON c.call = u.call AND c.row_kind = 'call'
     WHERE u.row_kind = 'use'`);

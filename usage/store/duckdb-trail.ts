@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { objectOrBucket, scanTrailFilesInto, TrailScanError } from '../cloudtrail/duckdb-scan.js';
+import { scanTrailFilesInto, TrailScanError } from '../cloudtrail/duckdb-scan.js';
 import type { UnmappedPair } from '../facts.js';
 import type { Verdict } from '../verdict.js';
 import type { TrailBatchResult, TrailCall, TrailFile } from './store.js';
@@ -152,25 +152,27 @@ export async function ingestTrailBatch(
   if (Number(duplicates) > 0 || Number(mismatched) > 0)
     throw new TrailScanError('two distinct calls share a hash', []);
   // The calls no batch has seen are stored as read, and come back to be judged (as columns: a
-  // row array per call cost more than the judging).
-  const [calls = [], identities = [], sources = [], names = [], types = [], codes = []] = (
-    await c.runAndReadAll(
-      `INSERT INTO trail_calls
+  // row array per call cost more than the judging), while DuckDB copies the uses.
+  const stored = await c.runAndReadAll(
+    `INSERT INTO trail_calls
        SELECT s.call, s.call_check, to_json(s.identity)::VARCHAR, s.event_source, s.event_name,
               s.event_type, s.error_code
        FROM trail_scan s ANTI JOIN trail_calls k ON k.call = s.call
        WHERE s.row_kind = 'call'
        RETURNING call, identity, event_source, event_name, event_type, error_code`,
-    )
-  ).getColumns();
+  );
   // The uses are stored as read: facts, denied attempts and people are these joined to the
   // verdicts (the `all_*` views of the schema). DuckDB copies them while TypeScript judges the
   // new calls.
   const copying = c.run(`INSERT INTO trail_uses
-    SELECT call, day, ${objectOrBucket('resource', 'has_key', 'key_min', 'key_max')}, n, first_seen, last_seen
+    SELECT call, day, resource, n, first_seen, last_seen
     FROM trail_scan WHERE row_kind = 'use'`);
+  let calls: unknown[] = [];
   let verdicts: Verdict[];
   try {
+    const [call = [], identities = [], sources = [], names = [], types = [], codes = []] =
+      stored.getColumns();
+    calls = call;
     verdicts = calls.map((_, i) =>
       judge(trailCall(identities[i], sources[i], names[i], types[i], codes[i])),
     );

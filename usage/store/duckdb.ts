@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type {
   DeniedAttempt,
   FileFacts,
@@ -191,9 +191,17 @@ export class DuckDbUsageStore implements UsageStore {
 
   async pathsKnown(paths: readonly string[]): Promise<Set<string>> {
     if (paths.length === 0) return new Set();
-    const result = await this.connection.runAndReadAll(
-      'SELECT DISTINCT path FROM files WHERE path IN (SELECT unnest($1::VARCHAR[]))',
-      [listValue([...paths])],
+    // Appended, not passed as a list parameter: converting the list cost 40 ms per 700 paths.
+    const c = this.connection;
+    await c.run('CREATE OR REPLACE TEMP TABLE paths_asked (path VARCHAR)');
+    const appender = await c.createAppender('paths_asked');
+    for (const path of paths) {
+      appender.appendVarchar(path);
+      appender.endRow();
+    }
+    appender.closeSync();
+    const result = await c.runAndReadAll(
+      'SELECT DISTINCT f.path FROM files f SEMI JOIN paths_asked a ON a.path = f.path',
     );
     return new Set(result.getRows().map((row) => String(row[0])));
   }
