@@ -157,6 +157,11 @@ export function usageStoreConformance(name: string, open: () => Promise<UsageSto
         await store.knownFiles([key('a'), { ...key('a'), hash: 'other' }, key('never-seen')]),
       ).toEqual(new Set(['a']));
       expect(await store.knownFiles([])).toEqual(new Set());
+      // A store that can tell paths known in any version lets ingest read new files unhashed.
+      if (store.pathsKnown) {
+        expect(await store.pathsKnown(['a', 'never-seen'])).toEqual(new Set(['a']));
+        expect(await store.pathsKnown([])).toEqual(new Set());
+      }
       expect(await store.lastUsed(A, 'iam:ListRoles')).toBe('2026-01-01T10:00:00Z');
       expect((await store.lastActivity()).get(A)).toBe('2026-11-20T09:00:00Z');
       expect(await store.lastUsed(A, 'iam:CreateUser')).toBeUndefined();
