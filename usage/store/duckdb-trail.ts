@@ -122,6 +122,20 @@ function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void
   }
 }
 
+/** Judges calls given as columns: call, identity, event source, name, type, error code. */
+function judgeColumns(
+  columns: readonly (readonly unknown[])[],
+  judge: (call: TrailCall) => Verdict,
+): { calls: unknown[]; verdicts: Verdict[] } {
+  const [calls = [], identities = [], sources = [], names = [], types = [], codes = []] = columns;
+  return {
+    calls: [...calls],
+    verdicts: calls.map((_, i) =>
+      judge(trailCall(identities[i], sources[i], names[i], types[i], codes[i])),
+    ),
+  };
+}
+
 /**
  * Reads, judges and stores one batch of trail files inside a transaction the caller opened.
  * Throws `TrailScanError` (from the scan) when DuckDB cannot read a file.
@@ -167,20 +181,15 @@ export async function ingestTrailBatch(
   const copying = c.run(`INSERT INTO trail_uses
     SELECT call, day, resource, n, first_seen, last_seen
     FROM trail_scan WHERE row_kind = 'use'`);
-  let calls: unknown[] = [];
-  let verdicts: Verdict[];
+  let judged: { calls: unknown[]; verdicts: Verdict[] };
   try {
-    const [call = [], identities = [], sources = [], names = [], types = [], codes = []] =
-      stored.getColumns();
-    calls = call;
-    verdicts = calls.map((_, i) =>
-      judge(trailCall(identities[i], sources[i], names[i], types[i], codes[i])),
-    );
+    judged = judgeColumns(stored.getColumns(), judge);
   } finally {
-    await copying;
+    await copying; // even when judging failed: the connection is not free before
   }
   const appender = await c.createAppender('trail_verdicts');
-  for (const [i, call] of calls.entries()) appendVerdict(appender, call as bigint, verdicts[i]!);
+  for (const [i, call] of judged.calls.entries())
+    appendVerdict(appender, call as bigint, judged.verdicts[i]!);
   appender.closeSync();
   // Totals and unmapped pairs need no day: the call rows suffice.
   const totals = (
