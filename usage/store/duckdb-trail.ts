@@ -54,6 +54,9 @@ function verdictRows(verdict: Verdict): VerdictRow[] {
   }
 }
 
+/** The event fields of a call. */
+const EVENT_FIELDS = 'event_source, event_name, event_type, error_code';
+
 /** A token per judge given no version: a new judge (a new ingest run) judges every call again. */
 const judgeTokens = new WeakMap<(call: TrailCall) => Verdict, string>();
 
@@ -122,17 +125,43 @@ function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void
   }
 }
 
-/** Judges calls given as columns: call, identity, event source, name, type, error code. */
-function judgeColumns(
+/**
+ * Judges calls given as columns of (call, identity key, event key), with `parts` spelling out
+ * the keys: (key, identity, null…) or (key, null, event source, name, type, error code).
+ */
+function judgeKeyed(
   columns: readonly (readonly unknown[])[],
+  parts: readonly (readonly unknown[])[],
   judge: (call: TrailCall) => Verdict,
 ): { calls: unknown[]; verdicts: Verdict[] } {
-  const [calls = [], identities = [], sources = [], names = [], types = [], codes = []] = columns;
+  const identities = new Map<unknown, string>();
+  const events = new Map<unknown, Omit<TrailCall, 'identity'>>();
+  const collide = () => new TrailScanError('two distinct identities or events share a hash', []);
+  for (const [key, identity, eventSource, eventName, eventType, errorCode] of parts) {
+    if (identity !== null) {
+      if (identities.has(key)) throw collide();
+      identities.set(key, String(identity));
+    } else {
+      if (events.has(key)) throw collide();
+      events.set(key, trailCall('', eventSource, eventName, eventType, errorCode));
+    }
+  }
+  const [calls = [], identityKeys = [], eventKeys = []] = columns;
   return {
     calls: [...calls],
-    verdicts: calls.map((_, i) =>
-      judge(trailCall(identities[i], sources[i], names[i], types[i], codes[i])),
-    ),
+    verdicts: calls.map((_, i) => {
+      const identity = identities.get(identityKeys[i]);
+      const event = events.get(eventKeys[i]);
+      if (identity === undefined || event === undefined)
+        throw new Error('a new call names an identity or event its batch does not hold');
+      return judge({
+        identity,
+        eventSource: event.eventSource,
+        eventName: event.eventName,
+        eventType: event.eventType,
+        errorCode: event.errorCode,
+      });
+    }),
   };
 }
 
@@ -165,15 +194,25 @@ export async function ingestTrailBatch(
   ).getRows()[0]!;
   if (Number(duplicates) > 0 || Number(mismatched) > 0)
     throw new TrailScanError('two distinct calls share a hash', []);
-  // The calls no batch has seen are stored as read, and come back to be judged (as columns: a
-  // row array per call cost more than the judging), while DuckDB copies the uses.
+  // The calls no batch has seen are stored as read, and come back to be judged while DuckDB
+  // copies the uses: each as its hash and the hashes of its identity and of its event fields,
+  // which the batch's few distinct identities and event kinds then spell out (turning every
+  // call's identity into a JavaScript string cost more than judging it).
   const stored = await c.runAndReadAll(
     `INSERT INTO trail_calls
        SELECT s.call, s.call_check, to_json(s.identity)::VARCHAR, s.event_source, s.event_name,
               s.event_type, s.error_code
        FROM trail_scan s ANTI JOIN trail_calls k ON k.call = s.call
        WHERE s.row_kind = 'call'
-       RETURNING call, identity, event_source, event_name, event_type, error_code`,
+       RETURNING call, hash(identity), hash(${EVENT_FIELDS})`,
+  );
+  const spelled = await c.runAndReadAll(
+    `SELECT hash(identity), identity, NULL, NULL, NULL, NULL
+     FROM (SELECT DISTINCT identity FROM trail_calls
+           WHERE call IN (SELECT call FROM trail_scan WHERE row_kind = 'call'))
+     UNION ALL
+     SELECT hash(${EVENT_FIELDS}), NULL, ${EVENT_FIELDS}
+     FROM (SELECT DISTINCT ${EVENT_FIELDS} FROM trail_scan WHERE row_kind = 'call')`,
   );
   // The uses are stored as read: facts, denied attempts and people are these joined to the
   // verdicts (the `all_*` views of the schema). DuckDB copies them while TypeScript judges the
@@ -183,7 +222,7 @@ export async function ingestTrailBatch(
     FROM trail_scan WHERE row_kind = 'use'`);
   let judged: { calls: unknown[]; verdicts: Verdict[] };
   try {
-    judged = judgeColumns(stored.getColumns(), judge);
+    judged = judgeKeyed(stored.getColumns(), spelled.getRows(), judge);
   } finally {
     await copying; // even when judging failed: the connection is not free before
   }
