@@ -144,6 +144,32 @@ describe('ingesting CloudTrail', () => {
     await store.close();
   });
 
+  it('judges records without a userIdentity alike with both engines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'a.json.gz', [
+      event({ eventName: 'ListBuckets' }),
+      event({ userIdentity: undefined, eventName: 'ListBuckets' }),
+      event({ userIdentity: { type: 'AWSService', invokedBy: 'cloudtrail.amazonaws.com' } }),
+    ]);
+    const summaries = [];
+    for (const engine of ['node', 'duckdb'] as const) {
+      const store = await open();
+      const summary = await ingestCloudTrail(dir, { catalog, actionMap, store, engine });
+      expect(summary.fallbacks).toEqual([]);
+      summaries.push({
+        records: summary.records,
+        skipped: summary.skipped,
+        usage: (await store.usage(window)).map((r) => [r.principal, r.action, r.count]),
+      });
+      await store.close();
+    }
+    expect(summaries[1]).toEqual(summaries[0]);
+    expect(summaries[0]!.records).toBe(3);
+    expect(summaries[0]!.usage).toEqual([
+      ['arn:aws:iam::111122223333:role/app', 's3:ListAllMyBuckets', 1],
+    ]);
+  });
+
   it('keeps one S3 object by ARN, and several objects of one bucket as bucket/*', () => {
     const map = (source: string, name: string) => mapEvent(actionMap, catalog, source, name);
     const objects = (n: number, bucket: string) =>

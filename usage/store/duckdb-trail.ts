@@ -127,20 +127,21 @@ function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void
 
 /**
  * Judges calls given as columns of (call, identity key, event key), with `parts` spelling out
- * the keys: (key, identity, null…) or (key, null, event source, name, type, error code).
+ * the keys: ('identity', key, identity, null…) or ('event', key, null, event source, name, type,
+ * error code). An identity may be null (a record without `userIdentity`).
  */
 function judgeKeyed(
   columns: readonly (readonly unknown[])[],
   parts: readonly (readonly unknown[])[],
   judge: (call: TrailCall) => Verdict,
 ): { calls: unknown[]; verdicts: Verdict[] } {
-  const identities = new Map<unknown, string>();
+  const identities = new Map<unknown, unknown>();
   const events = new Map<unknown, Omit<TrailCall, 'identity'>>();
   const collide = () => new TrailScanError('two distinct identities or events share a hash', []);
-  for (const [key, identity, eventSource, eventName, eventType, errorCode] of parts) {
-    if (identity !== null) {
+  for (const [part, key, identity, eventSource, eventName, eventType, errorCode] of parts) {
+    if (part === 'identity') {
       if (identities.has(key)) throw collide();
-      identities.set(key, String(identity));
+      identities.set(key, identity);
     } else {
       if (events.has(key)) throw collide();
       events.set(key, trailCall('', eventSource, eventName, eventType, errorCode));
@@ -155,7 +156,7 @@ function judgeKeyed(
       if (identity === undefined || event === undefined)
         throw new Error('a new call names an identity or event its batch does not hold');
       return judge({
-        identity,
+        identity: String(identity),
         eventSource: event.eventSource,
         eventName: event.eventName,
         eventType: event.eventType,
@@ -207,11 +208,11 @@ export async function ingestTrailBatch(
        RETURNING call, hash(identity), hash(${EVENT_FIELDS})`,
   );
   const spelled = await c.runAndReadAll(
-    `SELECT hash(identity), identity, NULL, NULL, NULL, NULL
+    `SELECT 'identity', hash(identity), identity, NULL, NULL, NULL, NULL
      FROM (SELECT DISTINCT identity FROM trail_calls
            WHERE call IN (SELECT call FROM trail_scan WHERE row_kind = 'call'))
      UNION ALL
-     SELECT hash(${EVENT_FIELDS}), NULL, ${EVENT_FIELDS}
+     SELECT 'event', hash(${EVENT_FIELDS}), NULL, ${EVENT_FIELDS}
      FROM (SELECT DISTINCT ${EVENT_FIELDS} FROM trail_scan WHERE row_kind = 'call')`,
   );
   // The uses are stored as read: facts, denied attempts and people are these joined to the
