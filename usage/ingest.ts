@@ -486,11 +486,15 @@ export async function ingestCloudTrail(
     if (readsTrail && fresh.length > 0) {
       // DuckDB reads, groups and stores; TypeScript judges the distinct calls. A batch DuckDB
       // cannot read (a corrupt or truncated file) is read again file by file in Node, which salvages.
-      // A batch is one long statement: its progress comes from the store while it runs.
+      // A batch is one long statement: its progress comes from the store while it runs. DuckDB's
+      // estimate may step back, and reads 0 between statements: only progress forward is shown.
+      let shown = 0;
       const ticker =
         options.onProgress && options.store.trailProgress
           ? setInterval(() => {
               const part = options.store.trailProgress!();
+              if (part <= shown) return;
+              shown = part;
               options.onProgress!(progress(part * fresh.length, part * freshBytes));
             }, 250)
           : undefined;
@@ -603,6 +607,8 @@ export function planBatches(
  * per file cost a quarter of a second of garbage collection per gigabyte of trail.
  */
 const hashBuffers: Buffer[] = Array.from({ length: 8 }, () => Buffer.alloc(0));
+/** The largest hash buffer kept (CloudTrail delivers files of a few megabytes at most). */
+const KEPT_HASH_BUFFER = 16 * 1024 * 1024;
 const freeHashBuffers = hashBuffers.map((_, i) => i);
 const waitingForHashBuffer: ((slot: number) => void)[] = [];
 
@@ -642,7 +648,12 @@ async function readInto(slot: number, path: string): Promise<Buffer> {
     // One byte more than the file's size, so a full buffer means the file grew since.
     const { size } = await handle.stat();
     let buffer = hashBuffers[slot]!;
-    if (buffer.length <= size) buffer = Buffer.allocUnsafe(Math.max(size + 1, 2 * buffer.length));
+    if (buffer.length <= size)
+      buffer = Buffer.allocUnsafe(
+        size < KEPT_HASH_BUFFER
+          ? Math.min(Math.max(size + 1, 2 * buffer.length), KEPT_HASH_BUFFER)
+          : size + 1,
+      );
     let length = 0;
     for (;;) {
       if (length === buffer.length) buffer = Buffer.concat([buffer], 2 * buffer.length);
@@ -650,7 +661,8 @@ async function readInto(slot: number, path: string): Promise<Buffer> {
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    hashBuffers[slot] = buffer;
+    // A file larger than most gets a buffer of its own, not kept for the rest of the process.
+    if (buffer.length <= KEPT_HASH_BUFFER) hashBuffers[slot] = buffer;
     return buffer.subarray(0, length);
   } finally {
     await handle.close();

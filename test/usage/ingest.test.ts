@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { aggregate, ingestCloudTrail, listTrailFiles } from '../../usage/ingest.js';
+import { aggregate, ingestCloudTrail, listTrailFiles, planBatches } from '../../usage/ingest.js';
 import { mapEvent } from '../../usage/cloudtrail/to-action.js';
 import type { CloudTrailRecord } from '../../usage/cloudtrail/record.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
@@ -206,6 +206,44 @@ describe('ingesting CloudTrail', () => {
     await store.close();
   });
 
+  it('splits the files into batches by bytes and by count, in order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-batches-'));
+    const files = [10, 10, 30, 5, 5, 5].map((size, i) => {
+      const path = join(dir, `f${i}.json`);
+      writeFileSync(path, 'x'.repeat(size));
+      return path;
+    });
+    const shape = (maxFiles: number, maxBytes: number) =>
+      planBatches(files, maxFiles, maxBytes).map((b) => b.map((f) => f.size));
+    expect(shape(Infinity, 25)).toEqual([[10, 10], [30], [5, 5, 5]]);
+    expect(shape(2, Infinity)).toEqual([
+      [10, 10],
+      [30, 5],
+      [5, 5],
+    ]);
+    expect(shape(Infinity, Infinity)).toEqual([[10, 10, 30, 5, 5, 5]]);
+    expect(planBatches([], 1, 1)).toEqual([]);
+  });
+
+  it('reports progress up to every file, with the DuckDB engine too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    for (let i = 0; i < 3; i += 1) trailFile(dir, `f${i}.json.gz`, [event({})]);
+    for (const engine of ['node', 'duckdb'] as const) {
+      const store = await open();
+      const seen: number[] = [];
+      await ingestCloudTrail(dir, {
+        catalog,
+        actionMap,
+        store,
+        engine,
+        onProgress: (p) => seen.push(p.filesDone),
+      });
+      await store.close();
+      expect(seen.at(-1)).toBe(3);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    }
+  });
+
   it('keys each file by its path, size and SHA-256, whatever the sizes of the files hashed before it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
     // Sizes up and down, so the buffers hashing reuses are both too small and too large.
@@ -216,6 +254,13 @@ describe('ingesting CloudTrail', () => {
         Array.from({ length: n }, () => event({})),
         false,
       );
+    // And one larger than the buffers kept (16 MiB), hashed through a buffer of its own.
+    trailFile(
+      dir,
+      'f9.json',
+      [event({ requestParameters: { padding: 'x'.repeat(17 << 20) } })],
+      false,
+    );
     const keys = listTrailFiles(dir).files.map((path) => {
       const bytes = readFileSync(path);
       return {
