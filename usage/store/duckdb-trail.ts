@@ -69,16 +69,20 @@ async function judgeStoredCalls(
   c: DuckDBConnection,
   judge: (call: TrailCall) => Verdict,
   version: string | undefined,
+  stored: { readonly version: unknown; readonly calls: number },
 ): Promise<void> {
   let current = version;
   if (current === undefined) {
     current = judgeTokens.get(judge) ?? `run:${randomUUID()}`;
     judgeTokens.set(judge, current);
   }
-  const stored = (
-    await c.runAndReadAll(`SELECT value FROM meta WHERE key = 'verdicts_of'`)
-  ).getRows()[0]?.[0];
-  if (stored === current) return;
+  if (stored.version === current) return;
+  if (stored.calls > 0) await judgeAgain(c, judge);
+  await c.run(`INSERT OR REPLACE INTO meta VALUES ('verdicts_of', $1)`, [current]);
+}
+
+/** Replaces every stored call's verdict with this judge's. */
+async function judgeAgain(c: DuckDBConnection, judge: (call: TrailCall) => Verdict): Promise<void> {
   const calls = (
     await c.runAndReadAll(
       'SELECT call, identity, event_source, event_name, event_type, error_code FROM trail_calls',
@@ -93,7 +97,6 @@ async function judgeStoredCalls(
       judge(trailCall(identity, eventSource, eventName, eventType, errorCode)),
     );
   appender.closeSync();
-  await c.run(`INSERT OR REPLACE INTO meta VALUES ('verdicts_of', $1)`, [current]);
 }
 
 function trailCall(
@@ -181,20 +184,21 @@ export async function ingestTrailBatch(
     batch.map((b) => b.path),
     'trail_scan',
   );
-  await judgeStoredCalls(c, judge, version);
-
   // The distinct calls: each is stored and judged once, when a batch first sees it. Uses join
   // their verdicts on the call's hash; a second, salted hash catches two calls sharing the first,
   // and the batch then goes the Node way instead.
-  const [duplicates, mismatched] = (
+  const [judgedBy, storedCalls, duplicates, mismatched] = (
     await c.runAndReadAll(
-      `SELECT (SELECT count(*) - count(DISTINCT call) FROM trail_scan WHERE row_kind = 'call'),
+      `SELECT (SELECT value FROM meta WHERE key = 'verdicts_of'),
+              (SELECT count(*) FROM trail_calls),
+              (SELECT count(*) - count(DISTINCT call) FROM trail_scan WHERE row_kind = 'call'),
               (SELECT count(*) FROM trail_scan s JOIN trail_calls k ON k.call = s.call
                WHERE s.row_kind = 'call' AND k.call_check <> s.call_check)`,
     )
   ).getRows()[0]!;
   if (Number(duplicates) > 0 || Number(mismatched) > 0)
     throw new TrailScanError('two distinct calls share a hash', []);
+  await judgeStoredCalls(c, judge, version, { version: judgedBy, calls: Number(storedCalls) });
   // The calls no batch has seen are stored as read, and come back to be judged while DuckDB
   // copies the uses: each as its hash and the hashes of its identity and of its event fields,
   // which the batch's few distinct identities and event kinds then spell out (turning every
@@ -238,7 +242,8 @@ export async function ingestTrailBatch(
       WHERE s.row_kind = 'call' AND v.kind <> 'person'
       GROUP BY v.kind, v.reason, s.event_source, s.event_name`)
   ).getRows();
-  await c.run(`INSERT INTO unmapped AS t
+  if (totals.some(([kind]) => kind === 'unmapped'))
+    await c.run(`INSERT INTO unmapped AS t
     SELECT s.event_source, s.event_name, any_value(v.reason), sum(s.n)
     FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
     WHERE s.row_kind = 'call' AND v.kind = 'unmapped' GROUP BY s.event_source, s.event_name
