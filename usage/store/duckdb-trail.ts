@@ -99,6 +99,7 @@ async function judgeAgain(c: DuckDBConnection, judge: (call: TrailCall) => Verdi
   appender.closeSync();
 }
 
+/** A call as the judge takes it, from DuckDB values (a NULL identity becomes the JSON `null`). */
 function trailCall(
   identity: unknown,
   eventSource: unknown,
@@ -117,6 +118,7 @@ function trailCall(
 
 type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
 
+/** Appends a call's verdict as its `trail_verdicts` rows. */
 function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void {
   for (const [kind, principal, action, person, reason] of verdictRows(verdict)) {
     appender.appendUBigInt(call);
