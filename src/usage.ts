@@ -18,7 +18,10 @@ export function openUsageStore(path: string): Promise<UsageStore> {
 export function ingestCloudTrail(
   dir: string,
   store: UsageStore,
-  options: Pick<IngestOptions, 'onProgress' | 'batchFiles' | 'engine' | 'threads'> = {},
+  options: Pick<
+    IngestOptions,
+    'onProgress' | 'batchFiles' | 'batchBytes' | 'engine' | 'threads'
+  > = {},
 ): Promise<IngestSummary> {
   return ingest(dir, {
     catalog: loadCatalog(),
