@@ -170,6 +170,26 @@ describe('ingesting CloudTrail', () => {
     ]);
   });
 
+  it('counts a record whose time is not one as skipped, with both engines, keeping the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    trailFile(dir, 'a.json.gz', [event({}), event({ eventTime: 'yesterday' }), event({})]);
+    trailFile(dir, 'b.json.gz', [event({ eventName: 'PutObject' })]);
+    for (const engine of ['node', 'duckdb'] as const) {
+      const store = await open();
+      const summary = await ingestCloudTrail(dir, { catalog, actionMap, store, engine });
+      expect(summary).toMatchObject({
+        filesIngested: 2,
+        records: 3,
+        skipped: { invalid_event_time: 1 },
+      });
+      expect((await store.usage(window)).map((r) => [r.action, r.count])).toEqual([
+        ['s3:GetObject', 2],
+        ['s3:PutObject', 1],
+      ]);
+      await store.close();
+    }
+  });
+
   it('keeps one S3 object by ARN, and several objects of one bucket as bucket/*', () => {
     const map = (source: string, name: string) => mapEvent(actionMap, catalog, source, name);
     const objects = (n: number, bucket: string) =>

@@ -52,18 +52,21 @@ export class TrailScanError extends Error {
  * read (a record whose parameters are not an object fails the batch, which is then read by Node).
  */
 const RECORD_TYPE =
-  'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, eventType VARCHAR, errorCode VARCHAR, ' +
+  'STRUCT(eventTime TIMESTAMPTZ, eventSource VARCHAR, eventName VARCHAR, eventType VARCHAR, errorCode VARCHAR, ' +
   'userIdentity STRUCT(type VARCHAR, arn VARCHAR, accountId VARCHAR, userName VARCHAR, invokedBy VARCHAR, sourceIdentity VARCHAR, ' +
   'sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR), sourceIdentity VARCHAR)), ' +
   'resources STRUCT(ARN VARCHAR)[], requestParameters STRUCT(bucketName VARCHAR, "key" VARCHAR))';
 
 /**
- * eventTime as a UTC TIMESTAMP to the second. CloudTrail writes `YYYY-MM-DDTHH:MM:SSZ`, which
- * casts directly; any other form (an offset, fractions) is converted. Grouping and taking the
- * least and greatest of timestamps rather than of their text made the scan 15-25% faster.
+ * eventTime as a UTC TIMESTAMP. `read_json` parses it as a TIMESTAMPTZ (CloudTrail writes
+ * `YYYY-MM-DDTHH:MM:SSZ`; an offset is honoured, fractions are kept and dropped when printed) and
+ * its microseconds since the epoch make the plain timestamp without any time zone arithmetic.
+ * Grouping and taking the least and greatest of timestamps rather than of their text made the
+ * scan 15-25% faster on 2 threads; parsing while reading rather than casting text after, a few
+ * percent more. A time that is not one fails the batch, which the Node engine then reads and
+ * reports file by file.
  */
-const TIME = `CASE WHEN length(r.eventTime) = 20 AND suffix(r.eventTime, 'Z') THEN try_cast(r.eventTime AS TIMESTAMP)
-  ELSE date_trunc('second', timezone('UTC', try_cast(r.eventTime AS TIMESTAMPTZ))) END`;
+const TIME = 'make_timestamp(epoch_us(r.eventTime))';
 
 /** SQL formatting a TIMESTAMP as CloudTrail writes times (`YYYY-MM-DDTHH:MM:SSZ`). */
 export function isoTime(column: string): string {

@@ -26,7 +26,7 @@ const isObject = (v: unknown): v is Json =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Why a record was skipped. */
-export type SkipReason = 'not_a_record' | 'missing_fields';
+export type SkipReason = 'not_a_record' | 'missing_fields' | 'invalid_event_time';
 
 /** Checks one record's required fields. */
 export function asRecord(input: unknown): CloudTrailRecord | SkipReason {
@@ -43,6 +43,8 @@ export function asRecord(input: unknown): CloudTrailRecord | SkipReason {
   ) {
     return 'missing_fields';
   }
+  // A time that is not one cannot be placed in a day: skipped and counted, not a crash.
+  if (Number.isNaN(Date.parse(value['eventTime']))) return 'invalid_event_time';
   return value as unknown as CloudTrailRecord;
 }
 

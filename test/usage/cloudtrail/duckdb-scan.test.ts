@@ -80,10 +80,11 @@ describe('scanning CloudTrail files with DuckDB', () => {
         event({ eventTime: '2026-11-20T23:59:59Z' }),
         event({ eventTime: '2026-11-21T00:00:01Z' }),
         event({ eventName: 'PutObject', eventTime: '2026-11-20T12:00:00.123Z' }),
+        event({ eventName: 'DeleteObject', eventTime: '2026-11-21T01:30:00+02:00' }),
       ],
     });
     const tuples = await scanTrailFiles(connection, [a]);
-    expect(tuples).toHaveLength(3);
+    expect(tuples).toHaveLength(4);
     expect(only(tuples, { eventName: 'GetObject', day: '2026-11-20' })).toMatchObject({
       eventSource: 's3.amazonaws.com',
       eventType: 'AwsApiCall',
@@ -97,10 +98,14 @@ describe('scanning CloudTrail files with DuckDB', () => {
       firstSeen: '2026-11-21T00:00:01Z',
       lastSeen: '2026-11-21T00:00:01Z',
     });
-    // A time not in CloudTrail's own shape is normalised to seconds, UTC.
+    // A time not in CloudTrail's own shape is normalised to seconds, UTC (and its day too).
     expect(only(tuples, { eventName: 'PutObject' })).toMatchObject({
       firstSeen: '2026-11-20T12:00:00Z',
       lastSeen: '2026-11-20T12:00:00Z',
+    });
+    expect(only(tuples, { eventName: 'DeleteObject' })).toMatchObject({
+      day: '2026-11-20',
+      firstSeen: '2026-11-20T23:30:00Z',
     });
   });
 
@@ -282,6 +287,9 @@ describe('scanning CloudTrail files with DuckDB', () => {
     await expect(scanTrailFiles(connection, [missing])).rejects.toMatchObject({
       files: [missing],
     });
+    // A time that is not one fails the batch too (the Node engine then reads it and says why).
+    const untimed = trailFile('untimed.json.gz', { Records: [event({ eventTime: 'yesterday' })] });
+    await expect(scanTrailFiles(connection, [untimed])).rejects.toBeInstanceOf(TrailScanError);
     // An empty Records array is a file with no events, not an error.
     const empty = trailFile('empty.json.gz', { Records: [] });
     expect(await scanTrailFiles(connection, [empty])).toEqual([]);
