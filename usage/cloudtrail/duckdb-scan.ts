@@ -86,8 +86,9 @@ const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
  *   apart), so verdicts join back on one number;
  * - `use`: one row per distinct (call, day, resource, whether an S3 object was named), with the
  *   count, first and last time (TIMESTAMP), and as `resource` the object when one S3 object was
- *   used, `bucket/*` when several, else the bucket or other resource (`objectOrBucket`). Grouping by the call's hash rather than by the wide identity struct makes this,
- *   the largest of the three, cheaper than a plain GROUP BY of the same records;
+ *   used, `bucket/*` when several, else the bucket or other resource (`objectOrBucket`).
+ *   Grouping by the call's hash rather than by the wide identity struct makes this, the largest
+ *   of the three, cheaper than a plain GROUP BY of the same records;
  * - `file`: one row per file, with its record count and how many records lack eventTime,
  *   eventSource or eventName (`bad`).
  */

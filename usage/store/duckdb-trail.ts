@@ -237,19 +237,13 @@ export async function ingestTrailBatch(
   for (const [i, call] of judged.calls.entries())
     appendVerdict(appender, call as bigint, judged.verdicts[i]!);
   appender.closeSync();
-  // Totals and unmapped pairs need no day: the call rows suffice.
+  // Totals and unmapped pairs (which the store adds up) need no day: the call rows suffice.
   const totals = (
     await c.runAndReadAll(`SELECT v.kind, v.reason, s.event_source, s.event_name, sum(s.n)::DOUBLE
       FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
       WHERE s.row_kind = 'call' AND v.kind <> 'person'
       GROUP BY v.kind, v.reason, s.event_source, s.event_name`)
   ).getRows();
-  if (totals.some(([kind]) => kind === 'unmapped'))
-    await c.run(`INSERT INTO unmapped AS t
-    SELECT s.event_source, s.event_name, any_value(v.reason), sum(s.n)
-    FROM trail_scan s JOIN trail_verdicts v ON v.call = s.call
-    WHERE s.row_kind = 'call' AND v.kind = 'unmapped' GROUP BY s.event_source, s.event_name
-    ON CONFLICT (event_source, event_name) DO UPDATE SET count = t.count + excluded.count`);
   const skipped: Record<string, number> = {};
   const unmapped: UnmappedPair[] = [];
   let usageRecords = 0;

@@ -246,21 +246,26 @@ export class DuckDbUsageStore implements UsageStore {
         for (const v of [p.principal, p.person, p.day]) a.appendVarchar(v);
         a.appendBigInt(BigInt(p.count));
       });
-      await this.stageAndMerge(
-        'unmapped',
-        merged.unmapped,
-        (a, u) => {
-          for (const v of [u.eventSource, u.eventName, u.reason]) a.appendVarchar(v);
-          a.appendBigInt(BigInt(u.count));
-        },
-        { key: ['event_source', 'event_name'], update: 'count = t.count + excluded.count' },
-      );
+      await this.addUnmapped(merged.unmapped);
       await this.recordFiles(batch.map(({ file, facts }) => ({ file, records: facts.records })));
       await c.run('COMMIT');
     } catch (e) {
       await c.run('ROLLBACK');
       throw e;
     }
+  }
+
+  /** Adds unmapped (eventSource, eventName) pairs' counts to the store's (inside a transaction). */
+  private async addUnmapped(pairs: readonly UnmappedPair[]): Promise<void> {
+    await this.stageAndMerge(
+      'unmapped',
+      pairs,
+      (a, u) => {
+        for (const v of [u.eventSource, u.eventName, u.reason]) a.appendVarchar(v);
+        a.appendBigInt(BigInt(u.count));
+      },
+      { key: ['event_source', 'event_name'], update: 'count = t.count + excluded.count' },
+    );
   }
 
   /** Notes the files of a batch as ingested (inside the batch's transaction). */
@@ -289,6 +294,7 @@ export class DuckDbUsageStore implements UsageStore {
     await c.run('BEGIN TRANSACTION');
     try {
       const result = await ingestTrailBatch(c, batch, judge, options.verdictsVersion);
+      await this.addUnmapped(result.unmapped);
       const keys = await Promise.all(batch.map((b) => b.file));
       await this.recordFiles(
         batch.map(({ path }, i) => ({ file: keys[i]!, records: result.records.get(path) ?? 0 })),
