@@ -266,7 +266,7 @@ describe('ingesting CloudTrail', () => {
 
   it('keys each file by its path, size and SHA-256, whatever the sizes of the files hashed before it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
-    // Sizes up and down, hashed several at a time.
+    // Sizes up and down, so the buffers hashing reuses are both too small and too large.
     for (const [i, n] of [1, 400, 3, 2000, 1, 50].entries())
       trailFile(
         dir,
@@ -274,7 +274,7 @@ describe('ingesting CloudTrail', () => {
         Array.from({ length: n }, () => event({})),
         false,
       );
-    // And one of over 16 MiB (more than DuckDB reads as one JSON object: it goes the Node way).
+    // And one larger than the buffers kept (16 MiB), hashed through a buffer of its own.
     trailFile(
       dir,
       'f9.json',
