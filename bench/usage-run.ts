@@ -22,6 +22,8 @@ export interface RunResult {
   readonly seconds: number;
   readonly records: number;
   readonly peakMiB: number;
+  /** CPU time (user + system, all threads) over the measured part: steadier than wall time. */
+  readonly cpuSeconds: number;
   readonly detail?: string;
 }
 
@@ -30,6 +32,7 @@ async function plain(dir: string, threads: number): Promise<RunResult> {
   const c = await instance.connect();
   await c.run(`SET threads = ${threads}`);
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const result = await c.runAndReadAll(`
     SELECT coalesce(r.userIdentity.sessionContext.sessionIssuer.arn, r.userIdentity.arn) AS principal, r.eventSource, r.eventName,
            substr(r.eventTime, 1, 10) AS day, r.errorCode, count(*) AS n, min(r.eventTime) AS first, max(r.eventTime) AS last
@@ -37,11 +40,12 @@ async function plain(dir: string, threads: number): Promise<RunResult> {
       columns = { Records: 'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, errorCode VARCHAR, userIdentity STRUCT(type VARCHAR, arn VARCHAR, sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))))[]' }))
     GROUP BY ALL`);
   const seconds = (performance.now() - t) / 1000;
+  const cpuSeconds = cpuSince(cpu);
   const rows = result.getRows();
   const records = rows.reduce((n, row) => n + Number(row[5]), 0);
   c.closeSync();
   instance.closeSync();
-  return { seconds, records, peakMiB: peak(), detail: `${rows.length} groups` };
+  return { seconds, records, peakMiB: peak(), cpuSeconds, detail: `${rows.length} groups` };
 }
 
 async function ingest(dir: string, engine: 'duckdb' | 'node', threads: number): Promise<RunResult> {
@@ -49,6 +53,7 @@ async function ingest(dir: string, engine: 'duckdb' | 'node', threads: number): 
   const actionMap = loadCloudTrailActionMap();
   const storeDir = mkdtempSync(join(tmpdir(), 'leastpriv-usage-bench-'));
   const store = await DuckDbUsageStore.open(join(storeDir, 'usage.db'));
+  const cpu = process.cpuUsage();
   const summary = await ingestCloudTrail(dir, {
     catalog,
     actionMap,
@@ -56,6 +61,7 @@ async function ingest(dir: string, engine: 'duckdb' | 'node', threads: number): 
     engine,
     ...(engine === 'duckdb' ? { threads } : {}),
   });
+  const cpuSeconds = cpuSince(cpu);
   const size = await store.size();
   await store.close();
   rmSync(storeDir, { recursive: true, force: true });
@@ -65,10 +71,15 @@ async function ingest(dir: string, engine: 'duckdb' | 'node', threads: number): 
     seconds: summary.seconds,
     records: summary.records,
     peakMiB: peak(),
+    cpuSeconds,
     detail: `${summary.megabytesPerSecond} MB/s gz, ${summary.filesIngested} files, ${size.facts.toLocaleString('en-US')} stored facts, ${summary.unmapped.length} unmapped pairs`,
   };
 }
 
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
 const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 const [mode, threads, dir] = process.argv.slice(2);

@@ -529,6 +529,46 @@ describe('ingesting CloudTrail', () => {
     await store.close();
   });
 
+  it('names resources by hash, and refuses a batch whose resource shares a hash with another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-resources-'));
+    const files = ['a.json', 'b.json'].map((name) => {
+      trailFile(
+        dir,
+        name,
+        [
+          event({
+            eventSource: 's3.amazonaws.com',
+            eventName: 'GetObject',
+            requestParameters: { bucketName: 'data', key: 'k' },
+          }),
+        ],
+        false,
+      );
+      return { path: join(trailFolder(dir), name), file: { path: name, size: 1, hash: name } };
+    });
+    const store = await open();
+    const judge = () => ({
+      kind: 'usage' as const,
+      principal: 'arn:aws:iam::111122223333:role/app',
+      actions: ['s3:GetObject'],
+    });
+    await store.ingestTrailFiles!([files[0]!], judge);
+    const window = { asOf: '2026-11-24', windowDays: 400 };
+    expect(await store.resourceUses(window)).toMatchObject([
+      { resource: 'arn:aws:s3:::data/k', count: 1 },
+    ]);
+    // Another resource stored under the hash of this one: the batch is refused as a whole (it
+    // then goes the Node way) and the store keeps what it held.
+    const connection = (store as unknown as { connection: { run(sql: string): Promise<unknown> } })
+      .connection;
+    await connection.run(`UPDATE trail_resources SET arn = 'arn:aws:s3:::other/k'`);
+    await expect(store.ingestTrailFiles!([files[1]!], judge)).rejects.toThrow(
+      'two distinct resources share a hash',
+    );
+    expect(await store.size()).toEqual({ facts: 1, files: 1 });
+    await store.close();
+  });
+
   it('keeps calls and verdicts across runs of the same rules, and judges them again for new ones', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-judge-'));
     trailFile(

@@ -172,6 +172,26 @@ function judgeKeyed(
 }
 
 /**
+ * Spells out the hashes of the resources the batch's uses name in `trail_resources`: the ones
+ * not stored yet are added, and two distinct resources sharing a hash, in the batch or with one
+ * stored before, fail the batch (which then goes the Node way) rather than mislabel a use.
+ */
+async function storeResources(c: DuckDBConnection): Promise<void> {
+  await c.run(`CREATE OR REPLACE TEMP TABLE trail_scan_resources AS
+    SELECT DISTINCT resource AS arn, hash(resource) AS resource
+    FROM trail_scan WHERE row_kind = 'use' AND resource IS NOT NULL`);
+  await c.run(`INSERT INTO trail_resources
+    SELECT s.resource, s.arn FROM trail_scan_resources s
+    ANTI JOIN trail_resources r ON r.resource = s.resource`);
+  const [clashes] = (
+    await c.runAndReadAll(`SELECT count(*) FROM trail_scan_resources s
+      JOIN trail_resources r ON r.resource = s.resource AND r.arn <> s.arn`)
+  ).getRows()[0]!;
+  await c.run('DROP TABLE trail_scan_resources');
+  if (Number(clashes) > 0) throw new TrailScanError('two distinct resources share a hash', []);
+}
+
+/**
  * Reads, judges and stores one batch of trail files inside a transaction the caller opened.
  * Throws `TrailScanError` (from the scan) when DuckDB cannot read a file.
  */
@@ -225,7 +245,7 @@ export async function ingestTrailBatch(
   // verdicts (the `all_*` views of the schema). DuckDB copies them while TypeScript judges the
   // new calls.
   const copying = c.run(`INSERT INTO trail_uses
-    SELECT call, day, resource, n, first_seen, last_seen
+    SELECT call, day, CASE WHEN resource IS NOT NULL THEN hash(resource) END, n, first_seen, last_seen
     FROM trail_scan WHERE row_kind = 'use'`);
   let judged: { calls: unknown[]; verdicts: Verdict[] };
   try {
@@ -233,6 +253,7 @@ export async function ingestTrailBatch(
   } finally {
     await copying; // even when judging failed: the connection is not free before
   }
+  await storeResources(c);
   const appender = await c.createAppender('trail_verdicts');
   for (const [i, call] of judged.calls.entries())
     appendVerdict(appender, call as bigint, judged.verdicts[i]!);

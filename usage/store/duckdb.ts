@@ -81,6 +81,28 @@ export const MIGRATIONS: readonly string[] = [
      SELECT v.principal, v.person, u.day::VARCHAR, u.count
      FROM trail_uses u JOIN trail_verdicts v ON v.call = u.call WHERE v.kind = 'person';
    INSERT OR REPLACE INTO meta VALUES ('verdicts_of', '');`,
+  // v4: a use names its resource by the resource's hash; `trail_resources` spells each hash out
+  // once. A batch's uses name a few thousand distinct resources hundreds of thousands of times,
+  // and writing those strings was most of the cost of storing a batch (bench/usage.bench.ts).
+  // Two distinct resources with one hash stop the migration (and, when ingesting, the batch).
+  `CREATE TABLE trail_resources (resource UBIGINT, arn VARCHAR);
+   INSERT INTO trail_resources SELECT DISTINCT hash(resource), resource FROM trail_uses WHERE resource IS NOT NULL;
+   SELECT CASE WHEN count(*) <> count(DISTINCT resource) THEN error('two distinct resources share a hash') END
+   FROM trail_resources;
+   CREATE TABLE trail_uses_v4 AS
+     SELECT call, day, CASE WHEN resource IS NOT NULL THEN hash(resource) END AS resource, count,
+            first_seen, last_seen
+     FROM trail_uses;
+   DROP TABLE trail_uses;
+   ALTER TABLE trail_uses_v4 RENAME TO trail_uses;
+   CREATE OR REPLACE VIEW all_usage_facts AS
+     SELECT principal, action, resource, day, source, count, first_seen, last_seen FROM usage_facts
+     UNION ALL
+     SELECT v.principal, v.action, CASE WHEN v.kind = 'usage' THEN coalesce(r.arn, '') ELSE '' END,
+            u.day::VARCHAR, 'cloudtrail', u.count, strftime(u.first_seen, '%Y-%m-%dT%H:%M:%SZ'), strftime(u.last_seen, '%Y-%m-%dT%H:%M:%SZ')
+     FROM trail_uses u JOIN trail_verdicts v ON v.call = u.call
+     LEFT JOIN trail_resources r ON r.resource = u.resource
+     WHERE v.kind IN ('usage', 'usage-bare');`,
 ];
 
 /** Sums the facts of several files that share a key. */

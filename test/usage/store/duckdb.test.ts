@@ -73,4 +73,43 @@ describe('DuckDB usage store', () => {
     k.closeSync();
     check.closeSync();
   });
+  it('migrates a schema 3 store (resources as text in every use) to schema 4 (resources by hash), keeping its facts', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'leastpriv-usage-')), 'usage.db');
+    const old = await DuckDBInstance.create(path);
+    const c = await old.connect();
+    for (const migration of MIGRATIONS.slice(0, 3)) await c.run(migration);
+    await c.run(`INSERT INTO meta VALUES ('schema_version', '3')`);
+    await c.run(`INSERT INTO trail_verdicts VALUES (1, 'usage', 'arn:aws:iam::1:role/r', 's3:GetObject', NULL, NULL),
+      (2, 'usage', 'arn:aws:iam::1:role/r', 'sts:GetCallerIdentity', NULL, NULL)`);
+    await c.run(`INSERT INTO trail_uses VALUES
+      (1, '2026-11-20', 'arn:aws:s3:::b/k', 2, '2026-11-20 01:00:00', '2026-11-20 02:00:00'),
+      (1, '2026-11-21', 'arn:aws:s3:::b/k', 1, '2026-11-21 01:00:00', '2026-11-21 01:00:00'),
+      (1, '2026-11-21', 'arn:aws:s3:::b/*', 3, '2026-11-21 03:00:00', '2026-11-21 04:00:00'),
+      (2, '2026-11-21', NULL, 5, '2026-11-21 05:00:00', '2026-11-21 06:00:00')`);
+    c.closeSync();
+    old.closeSync();
+    const store = await DuckDbUsageStore.open(path);
+    const window = { asOf: '2026-11-24', windowDays: 90 };
+    const use = (action: string, resource: string, count: number, first: string, last: string) => ({
+      principal: 'arn:aws:iam::1:role/r',
+      action,
+      resource,
+      source: 'cloudtrail',
+      count,
+      firstSeen: `2026-11-${first}Z`,
+      lastSeen: `2026-11-${last}Z`,
+    });
+    expect(await store.resourceUses(window)).toEqual([
+      use('s3:GetObject', 'arn:aws:s3:::b/*', 3, '21T03:00:00', '21T04:00:00'),
+      use('s3:GetObject', 'arn:aws:s3:::b/k', 3, '20T01:00:00', '21T01:00:00'),
+      use('sts:GetCallerIdentity', '', 5, '21T05:00:00', '21T06:00:00'),
+    ]);
+    await store.close();
+    const check = await DuckDBInstance.create(path);
+    const k = await check.connect();
+    const resources = await k.runAndReadAll('SELECT arn FROM trail_resources ORDER BY arn');
+    expect(resources.getRows()).toEqual([['arn:aws:s3:::b/*'], ['arn:aws:s3:::b/k']]);
+    k.closeSync();
+    check.closeSync();
+  });
 });
