@@ -46,7 +46,8 @@ const line = (label: string, runs: readonly RunResult[]) => {
   const rates = runs.map(rate);
   console.log(
     `${label}: ${fmt(median(rates))} records/s median (${rates.map(fmt).join(', ')}; ` +
-      `${median(runs.map((r) => r.seconds)).toFixed(2)} s), peak ${Math.max(...runs.map((r) => r.peakMiB))} MiB` +
+      `${median(runs.map((r) => r.seconds)).toFixed(2)} s, ${median(runs.map((r) => r.cpuSeconds)).toFixed(2)} CPU s), ` +
+      `peak ${Math.max(...runs.map((r) => r.peakMiB))} MiB` +
       (runs[0]!.detail ? `, ${runs[0]!.detail}` : ''),
   );
   return median(rates);
