@@ -72,6 +72,16 @@ describe('scanning CloudTrail files with DuckDB', () => {
     expect(await readTrailScan(connection, 'per_file_counts')).toHaveLength(2);
   });
 
+  it('gives each file its own count, whatever the order and kind of the files', async () => {
+    // Not in name order, plain before gzip: each count must land on its own file.
+    const plain = trailFile('z-three.json', { Records: [event({}), event({}), event({})] }, false);
+    const one = trailFile('m-one.json.gz', { Records: [event({})] });
+    const two = trailFile('a-two.json.gz', { Records: [event({}), event({})] });
+    const empty = trailFile('k-none.json', { Records: [] }, false);
+    const records = await scanTrailFilesInto(connection, [plain, one, empty, two], 'file_order');
+    expect(Object.fromEntries(records)).toEqual({ [plain]: 3, [one]: 1, [two]: 2, [empty]: 0 });
+  });
+
   it('counts each distinct tuple with its first and last time', async () => {
     const a = trailFile('count.json.gz', {
       Records: [
