@@ -5,13 +5,13 @@
  * ingested (same path, size and hash) is skipped, so ingesting twice changes nothing. Bad input is
  * counted per file and reason, and what was read before the fault is kept.
  */
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import type { Catalog, Issue } from '../policy-model/index.js';
 import { readAccessAdvisor } from './access-advisor.js';
+import { fileKey } from './file-keys.js';
 import { TrailScanError } from './cloudtrail/duckdb-scan.js';
 import { mapEvent, type ActionMap, type EventMapping } from './cloudtrail/to-action.js';
 import { resolveActor, type Actor } from './cloudtrail/principal.js';
@@ -447,11 +447,11 @@ export async function ingestCloudTrail(
   // The version of the rules, catalog and action map behind a verdict: a store that keeps the
   // calls it read judges them again when it changes.
   const verdictsVersion = `rules ${RULES_VERSION}; ${options.catalog.version}; action map ${options.actionMap.version}`;
-  // Files are hashed (WebCrypto, on libuv's thread pool) while the store reads: a batch's hashes
+  // Files are hashed (`fileKey`, between other work) while the store reads: a batch's hashes
   // start with the batch before it, and only a file whose path was ingested before must be hashed
   // before it can be told fresh; the others are read at once and their keys recorded at commit.
   const hashing = (i: number) =>
-    i < batches.length ? batches[i]!.map((f) => hashFile(root, f.path)) : [];
+    i < batches.length ? batches[i]!.map((f) => fileKey(root, f.path)) : [];
   let upcoming = hashing(0);
   for (let i = 0; i < batches.length; i += 1) {
     const keys = upcoming;
@@ -594,74 +594,6 @@ export function planBatches(
   }
   if (batch.length > 0) batches.push(batch);
   return batches;
-}
-
-/**
- * Buffers files are read into for hashing, one per file hashed at once, reused: reading each file
- * into a fresh buffer (`readFile`) made the DuckDB engine's ingest of the bench trail about 4%
- * slower on 2 threads (3.40 s against 3.26 s, medians of 5 alternating runs).
- */
-const hashBuffers: Buffer[] = Array.from({ length: 8 }, () => Buffer.alloc(0));
-/** The largest hash buffer kept (CloudTrail delivers files of a few megabytes at most). */
-const KEPT_HASH_BUFFER = 16 * 1024 * 1024;
-const freeHashBuffers = hashBuffers.map((_, i) => i);
-const waitingForHashBuffer: ((slot: number) => void)[] = [];
-
-/**
- * A file's key (path relative to `root`, size, SHA-256), computed a few files at a time across
- * the run (WebCrypto digests on libuv's thread pool). A failure surfaces where the key is awaited.
- */
-function hashFile(root: string, path: string): Promise<FileKey> {
-  const key = new Promise<number>((start) => {
-    const slot = freeHashBuffers.pop();
-    if (slot === undefined) waitingForHashBuffer.push(start);
-    else start(slot);
-  }).then(async (slot) => {
-    try {
-      const contents = await readInto(slot, path);
-      const digest = await webcrypto.subtle.digest('SHA-256', contents);
-      return {
-        path: relative(root, path),
-        size: contents.length,
-        hash: Buffer.from(digest).toString('hex'),
-      };
-    } finally {
-      const next = waitingForHashBuffer.shift();
-      if (next) next(slot);
-      else freeHashBuffers.push(slot);
-    }
-  });
-  // Awaited later (or never, if the run stops first): not an unhandled rejection meanwhile.
-  key.catch(() => undefined);
-  return key;
-}
-
-/** Reads a whole file into hash buffer `slot` (grown when too small); returns the bytes read. */
-async function readInto(slot: number, path: string): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    // One byte more than the file's size, so a full buffer means the file grew since.
-    const { size } = await handle.stat();
-    let buffer = hashBuffers[slot]!;
-    if (buffer.length <= size)
-      buffer = Buffer.allocUnsafe(
-        size < KEPT_HASH_BUFFER
-          ? Math.min(Math.max(size + 1, 2 * buffer.length), KEPT_HASH_BUFFER)
-          : size + 1,
-      );
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) buffer = Buffer.concat([buffer], 2 * buffer.length);
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    // A file larger than most gets a buffer of its own, not kept for the rest of the process.
-    if (buffer.length <= KEPT_HASH_BUFFER) hashBuffers[slot] = buffer;
-    return buffer.subarray(0, length);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** What reading Access Advisor files did. */
