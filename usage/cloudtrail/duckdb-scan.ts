@@ -100,12 +100,13 @@ export function scanOrder(files: readonly string[]): string[] {
  *   used, `bucket/*` when several, else the bucket or other resource (`objectOrBucket`).
  *   Grouping by the call's hash rather than by the wide identity struct makes this, the largest
  *   of the three, cheaper than a plain GROUP BY of the same records;
- * - `file`: one row per file (`file`: its index in `scanOrder(files)`), with its record count and how many records lack eventTime,
- *   eventSource or eventName (`bad`).
+ * - `file`: one row per file (`file`: its index in `scanOrder(files)`), with its record count
+ *   and how many records lack eventTime, eventSource or eventName (`bad`).
  */
 export function scanQuery(files: readonly string[], table: string): string {
-  const gzip = files.filter((f) => f.endsWith('.gz'));
-  const plain = files.filter((f) => !f.endsWith('.gz'));
+  const ordered = scanOrder(files);
+  const gzip = ordered.filter((f) => f.endsWith('.gz'));
+  const plain = ordered.slice(gzip.length);
   // A record's file is its index in `scanOrder(files)`: `read_json`'s `file_index` (the file's
   // place in the list it was given) offset by the files of the reads before. Grouping by the
   // number rather than by the path (`filename = true`, a long string on every record) made the
