@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { aggregate, ingestCloudTrail, listTrailFiles, planBatches } from '../../usage/ingest.js';
 import { mapEvent } from '../../usage/cloudtrail/to-action.js';
+import { TrailScanError } from '../../usage/cloudtrail/duckdb-scan.js';
 import type { CloudTrailRecord } from '../../usage/cloudtrail/record.js';
 import { DuckDbUsageStore } from '../../usage/store/duckdb.js';
 import { loadCloudTrailActionMap } from '../../src/action-map.js';
@@ -344,6 +345,65 @@ describe('ingesting CloudTrail', () => {
     const count = (await store.usage(window))[0]?.count ?? 0;
     expect(count).toBeGreaterThan(1); // the good file's record and the truncated file's complete records
     expect(count).toBeLessThan(201);
+    await store.close();
+  });
+
+  it('with the DuckDB engine, sends only the files DuckDB cannot read the Node way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    for (let i = 0; i < 6; i += 1) trailFile(dir, `good${i}.json.gz`, [event({}), event({})]);
+    const folder = trailFolder(dir);
+    const whole = gzipSync(Buffer.from(JSON.stringify({ Records: [event({}), event({})] })));
+    writeFileSync(join(folder, 'truncated.json.gz'), whole.subarray(0, whole.length - 10));
+    writeFileSync(join(folder, 'corrupt.json.gz'), Buffer.from('this is not gzip'));
+    const byStore: number[] = [];
+    const run = async (engine: 'node' | 'duckdb') => {
+      const store = await open();
+      const reads = store.ingestTrailFiles.bind(store);
+      store.ingestTrailFiles = async (batch, judge, options) => {
+        const result = await reads(batch, judge, options);
+        byStore.push(batch.length);
+        return result;
+      };
+      const summary = await ingestCloudTrail(dir, { catalog, actionMap, store, engine });
+      const usage = await store.usage(window);
+      await store.close();
+      return { summary, usage };
+    };
+    const node = await run('node');
+    const duckdb = await run('duckdb');
+    // All eight files were one batch; the six good ones were read by DuckDB all the same.
+    expect(byStore).toEqual([6]);
+    expect(duckdb.summary.fallbacks.reduce((n, f) => n + f.files, 0)).toBe(2);
+    expect(duckdb.summary.corruptFiles).toEqual(node.summary.corruptFiles);
+    expect(duckdb.summary.records).toBe(node.summary.records);
+    expect(duckdb.summary.filesIngested).toBe(node.summary.filesIngested);
+    // The DuckDB engine reads no request parameters, so it also counts the parameter-bound
+    // s3:GetObjectVersion of each GetObject (docs/usage.md); the rest is the same.
+    expect(duckdb.usage.filter((u) => u.action !== 's3:GetObjectVersion')).toEqual(node.usage);
+  });
+
+  it('with the DuckDB engine, retries a batch on halves when DuckDB fails naming no file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    for (let i = 0; i < 5; i += 1)
+      trailFile(dir, `f${i}.json.gz`, [event({ eventName: i % 2 ? 'PutObject' : 'GetObject' })]);
+    const store = await open();
+    const reads = store.ingestTrailFiles.bind(store);
+    const attempts: number[] = [];
+    // As when DuckDB runs out of memory: more than two files at once fail, naming none.
+    store.ingestTrailFiles = async (batch, judge, options) => {
+      attempts.push(batch.length);
+      if (batch.length > 2) throw new TrailScanError('Out of Memory Error', []);
+      return reads(batch, judge, options);
+    };
+    const summary = await ingestCloudTrail(dir, { catalog, actionMap, store, engine: 'duckdb' });
+    expect(attempts).toEqual([5, 3, 2, 1, 2]);
+    expect(summary.fallbacks).toEqual([]);
+    expect(summary).toMatchObject({ filesIngested: 5, records: 5 });
+    expect((await store.usage(window)).map((u) => [u.action, u.count])).toEqual([
+      ['s3:GetObject', 3],
+      ['s3:GetObjectVersion', 3], // parameter-bound: counted by the DuckDB engine (docs/usage.md)
+      ['s3:PutObject', 2],
+    ]);
     await store.close();
   });
 
