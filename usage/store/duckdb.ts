@@ -509,8 +509,12 @@ export class DuckDbUsageStore implements UsageStore {
   }
 
   async size(): Promise<{ facts: number; files: number }> {
+    // Distinct facts counted by their 64-bit hashes: a store of 1.2 million facts counted in
+    // 0.38 s and 80 MiB this way, against 0.92 s and 245 MiB for a DISTINCT of the facts' text,
+    // which made `usage ingest` of a 4-million-record trail peak at 667 MiB (bench/usage.bench.ts).
+    // Two facts sharing a hash (odds of about n²/2^65) would count as one.
     const result = await this.connection.runAndReadAll(
-      `SELECT (SELECT count(*) FROM (SELECT DISTINCT principal, action, resource, day, source FROM all_usage_facts)) AS facts,
+      `SELECT (SELECT count(DISTINCT hash(principal, action, resource, day, source)) FROM all_usage_facts) AS facts,
               (SELECT count(*) FROM files) AS files`,
     );
     const row = result.getRowObjects()[0] ?? {};
