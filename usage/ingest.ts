@@ -42,8 +42,8 @@ export interface IngestSummary {
   /**
    * Files the DuckDB engine could not read and handed to the Node engine, one entry per failure:
    * how many files, and DuckDB's reason. A failure that names files (corrupt, truncated, not
-   * CloudTrail) hands over those; one that names none (DuckDB out of memory) is retried on halves
-   * of the batch and appears here only if a single file still fails. Empty with `node`.
+   * CloudTrail) hands over those; DuckDB out of memory is retried on halves of the batch and
+   * appears here only if a single file still fails. Empty with `node`.
    */
   fallbacks: { files: number; reason: string }[];
   bytes: number;
@@ -466,9 +466,10 @@ export async function ingestCloudTrail(
    * Reads `files` through the store's own reader (DuckDB), one transaction per attempt, and
    * returns those it could not read, for the Node path. A failure that names files (corrupt or
    * truncated, not CloudTrail) sends those the Node way and the others through the store again;
-   * one that names none (DuckDB out of memory, a hash collision) halves the files, down to single
-   * files. So one bad file, or a batch too large for DuckDB's memory, no longer sends a whole
-   * batch the slow way (on the bench machine Node reads 45,000 records/s, DuckDB 400,000).
+   * DuckDB running out of memory halves the files, down to single files. So one bad file, or a
+   * batch too large for DuckDB's memory, no longer sends a whole batch the slow way (on the bench
+   * machine Node reads 45,000 records/s, DuckDB 400,000). Any other failure (a hash collision)
+   * sends the whole batch the Node way: halving would read it again for nothing.
    */
   const readThroughStore = async (files: readonly PendingFile[]): Promise<PendingFile[]> => {
     try {
@@ -493,7 +494,7 @@ export async function ingestCloudTrail(
       if (!(e instanceof TrailScanError)) throw e;
       const named = new Set(e.files);
       const guilty = files.filter((f) => named.has(f.path));
-      if (guilty.length === 0 && files.length > 1) {
+      if (guilty.length === 0 && files.length > 1 && /out of memory/i.test(e.message)) {
         const half = Math.ceil(files.length / 2);
         return [
           ...(await readThroughStore(files.slice(0, half))),

@@ -382,7 +382,7 @@ describe('ingesting CloudTrail', () => {
     expect(duckdb.usage.filter((u) => u.action !== 's3:GetObjectVersion')).toEqual(node.usage);
   });
 
-  it('with the DuckDB engine, retries a batch on halves when DuckDB fails naming no file', async () => {
+  it('with the DuckDB engine, retries a batch on halves when DuckDB runs out of memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
     for (let i = 0; i < 5; i += 1)
       trailFile(dir, `f${i}.json.gz`, [event({ eventName: i % 2 ? 'PutObject' : 'GetObject' })]);
@@ -404,6 +404,19 @@ describe('ingesting CloudTrail', () => {
       ['s3:GetObjectVersion', 3], // parameter-bound: counted by the DuckDB engine (docs/usage.md)
       ['s3:PutObject', 2],
     ]);
+    // Another failure naming no file (a hash collision) is not helped by halving: the whole
+    // batch goes the Node way at once.
+    const again = mkdtempSync(join(tmpdir(), 'leastpriv-trail-'));
+    for (let i = 0; i < 3; i += 1) trailFile(again, `g${i}.json.gz`, [event({})]);
+    attempts.length = 0;
+    store.ingestTrailFiles = async (batch) => {
+      attempts.push(batch.length);
+      throw new TrailScanError('two distinct calls share a hash', []);
+    };
+    const collided = await ingestCloudTrail(again, { catalog, actionMap, store, engine: 'duckdb' });
+    expect(attempts).toEqual([3]);
+    expect(collided.fallbacks).toEqual([{ files: 3, reason: 'two distinct calls share a hash' }]);
+    expect(collided).toMatchObject({ filesIngested: 3, records: 3 });
     await store.close();
   });
 
