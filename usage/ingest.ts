@@ -43,7 +43,8 @@ export interface IngestSummary {
    * Files the DuckDB engine could not read and handed to the Node engine, one entry per failure:
    * how many files, and DuckDB's reason. A failure that names files (corrupt, truncated, not
    * CloudTrail) hands over those; DuckDB out of memory is retried on halves of the batch and
-   * appears here only if a single file still fails. Empty with `node`.
+   * appears here only if a single file still fails, or the batch's attempts run out (see
+   * docs/usage.md). Empty with `node`.
    */
   fallbacks: { files: number; reason: string }[];
   bytes: number;
@@ -465,13 +466,26 @@ export async function ingestCloudTrail(
   /**
    * Reads `files` through the store's own reader (DuckDB), one transaction per attempt, and
    * returns those it could not read, for the Node path. A failure that names files (corrupt or
-   * truncated, not CloudTrail) sends those the Node way and the others through the store again;
-   * DuckDB running out of memory halves the files, down to single files. So one bad file, or a
-   * batch too large for DuckDB's memory, no longer sends a whole batch the slow way (on the bench
-   * machine Node reads 45,000 records/s, DuckDB 400,000). Any other failure (a hash collision)
-   * sends the whole batch the Node way: halving would read it again for nothing.
+   * truncated, not CloudTrail) sends those the Node way; DuckDB running out of memory names
+   * none. Either way the other files are tried again in halves, so one bad file, or a batch too
+   * large for DuckDB's memory, no longer sends a whole batch the slow way (on the bench machine
+   * Node reads 45,000 records/s, DuckDB 400,000), and many bad files (DuckDB names one per
+   * attempt) cost about log2(n) rereadings of the batch, not one per bad file. Any other failure
+   * (a hash collision) sends the files the Node way at once, as does running out of `attempts`.
    */
-  const readThroughStore = async (files: readonly PendingFile[]): Promise<PendingFile[]> => {
+  const readThroughStore = async (
+    files: readonly PendingFile[],
+    budget = { attempts: 2 * Math.ceil(Math.log2(files.length + 1)) + 2 },
+  ): Promise<PendingFile[]> => {
+    if (files.length === 0) return [];
+    if (budget.attempts <= 0) {
+      summary.fallbacks.push({
+        files: files.length,
+        reason: 'DuckDB failed on too many files of this batch: the rest is read by Node',
+      });
+      return [...files];
+    }
+    budget.attempts -= 1;
     try {
       const result = await readsTrail!.call(
         options.store,
@@ -494,17 +508,19 @@ export async function ingestCloudTrail(
       if (!(e instanceof TrailScanError)) throw e;
       const named = new Set(e.files);
       const guilty = files.filter((f) => named.has(f.path));
-      if (guilty.length === 0 && files.length > 1 && /out of memory/i.test(e.message)) {
-        const half = Math.ceil(files.length / 2);
-        return [
-          ...(await readThroughStore(files.slice(0, half))),
-          ...(await readThroughStore(files.slice(half))),
-        ];
+      const outOfMemory = guilty.length === 0 && /out of memory/i.test(e.message);
+      if (files.length === 1 || (guilty.length === 0 && !outOfMemory)) {
+        summary.fallbacks.push({ files: files.length, reason: e.message });
+        return [...files];
       }
-      const slow = guilty.length > 0 ? guilty : files;
-      summary.fallbacks.push({ files: slow.length, reason: e.message });
-      const rest = files.filter((f) => !slow.includes(f));
-      return [...slow, ...(rest.length > 0 ? await readThroughStore(rest) : [])];
+      if (guilty.length > 0) summary.fallbacks.push({ files: guilty.length, reason: e.message });
+      const rest = files.filter((f) => !named.has(f.path));
+      const half = Math.ceil(rest.length / 2);
+      return [
+        ...guilty,
+        ...(await readThroughStore(rest.slice(0, half), budget)),
+        ...(await readThroughStore(rest.slice(half), budget)),
+      ];
     }
   };
   let upcoming = hashing(0);
