@@ -27,6 +27,9 @@ const event = trailEvent;
 const trailFile = writeTrailFile;
 const open = () =>
   DuckDbUsageStore.open(join(mkdtempSync(join(tmpdir(), 'leastpriv-ingest-')), 'usage.db'));
+/** The store's DuckDB connection, to break its tables on purpose. */
+const connectionOf = (store: DuckDbUsageStore) =>
+  (store as unknown as { connection: { run(sql: string): Promise<unknown> } }).connection;
 
 describe('ingesting CloudTrail', () => {
   it('counts an action a call needs only with a parameter when the parameter is there', async () => {
@@ -607,8 +610,7 @@ describe('ingesting CloudTrail', () => {
     expect(await store.usage(window)).toMatchObject([{ action: 's3:ListBucket', count: 3 }]);
     // In the same run, a call whose first hash matches a judged call but whose second does not
     // is refused (the batch then goes the Node way).
-    const connection = (store as unknown as { connection: { run(sql: string): Promise<unknown> } })
-      .connection;
+    const connection = connectionOf(store);
     await connection.run('UPDATE trail_calls SET call_check = 0');
     const again = mkdtempSync(join(tmpdir(), 'leastpriv-judge-'));
     trailFile(
@@ -661,8 +663,7 @@ describe('ingesting CloudTrail', () => {
     ]);
     // Another resource stored under the hash of this one: the batch is refused as a whole (it
     // then goes the Node way) and the store keeps what it held.
-    const connection = (store as unknown as { connection: { run(sql: string): Promise<unknown> } })
-      .connection;
+    const connection = connectionOf(store);
     await connection.run(`UPDATE trail_resources SET arn = 'arn:aws:s3:::other/k'`);
     await expect(store.ingestTrailFiles!([files[1]!], judge)).rejects.toThrow(
       'two distinct resources share a hash',

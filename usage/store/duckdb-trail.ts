@@ -7,7 +7,7 @@
  * One transaction per batch: a crash leaves the store as it was before the batch.
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { scanTrailFilesInto, TrailScanError } from '../cloudtrail/duckdb-scan.js';
 import type { UnmappedPair } from '../facts.js';
 import type { Verdict } from '../verdict.js';
@@ -116,10 +116,8 @@ function trailCall(
   };
 }
 
-type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
-
 /** Appends a call's verdict as its `trail_verdicts` rows. */
-function appendVerdict(appender: Appender, call: bigint, verdict: Verdict): void {
+function appendVerdict(appender: DuckDBAppender, call: bigint, verdict: Verdict): void {
   for (const [kind, principal, action, person, reason] of verdictRows(verdict)) {
     appender.appendUBigInt(call);
     appender.appendVarchar(kind);

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type {
   DeniedAttempt,
   FileFacts,
@@ -341,7 +341,7 @@ export class DuckDbUsageStore implements UsageStore {
   private async stageAndMerge<T>(
     table: string,
     rows: readonly T[],
-    append: (appender: Awaited<ReturnType<DuckDBConnection['createAppender']>>, row: T) => void,
+    append: (appender: DuckDBAppender, row: T) => void,
     upsert?: { readonly key: readonly string[]; readonly update: string },
   ): Promise<void> {
     if (rows.length === 0) return;
